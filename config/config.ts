@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * Typed configuration, parsed once from the environment. Every problem is reported at
+ * once (the process refuses to start on a bad value) so an operator fixes them in one go.
+ */
+
+export type CookieSameSite = 'None' | 'Lax' | 'Strict';
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface Config {
+  env: NodeEnv;
+  host: string;
+  port: number;
+  /** Public base URL without a trailing slash, e.g. https://attendance.example.edu */
+  publicUrl: string;
+  mongodbUri?: string;
+  /** Our database name; ltijs gets `${dbName}_ltijs` on the same server. */
+  dbName: string;
+  /** Which embedded server to try when no MONGODB_URI is set. */
+  embeddedDb: 'auto' | 'mongod' | 'standin';
+  dataDir: string;
+  /** Secret that signs ltijs cookies/ltiks and encrypts stored platform keys. */
+  ltiKey?: string;
+  cookieSecure: boolean;
+  cookieSameSite: CookieSameSite;
+  defaultTimezone: string;
+  defaultLocale: 'en' | 'lv';
+  adminToken?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  platformsFile?: string;
+  /** Allowed age (s) of an id_token's iat; ltijs's default of 10 s breaks on real clocks. */
+  tokenMaxAgeSeconds: number;
+  cleanupIntervalSeconds: number;
+}
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const isIanaZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  MONGODB_URI: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  ),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,38}$/, 'letters, digits, _ and - only (max 38)').default('lti_attendance'),
+  EMBEDDED_DB: z.enum(['auto', 'mongod', 'standin']).default('auto'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LTI_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  COOKIE_SECURE: z.preprocess(emptyAsUndefined, boolish.optional()),
+  COOKIE_SAMESITE: z.preprocess(emptyAsUndefined, z.enum(['None', 'Lax', 'Strict']).optional()),
+  DEFAULT_TIMEZONE: z.string().refine(isIanaZone, 'must be an IANA time zone such as Europe/Riga').default('UTC'),
+  DEFAULT_LOCALE: z.enum(['en', 'lv']).default('en'),
+  ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters').optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PLATFORMS_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
+  LTI_TOKEN_MAX_AGE: z.coerce.number().int().min(10).max(600).default(60),
+  CLEANUP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const MIN_LTI_KEY_LENGTH = 32;
+
+/**
+ * Parses the environment. `ltiKey` may be absent in development/test: main.ts then loads or
+ * generates a persisted one (see lti-key.ts). In production everything must be explicit.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const https = publicUrl.startsWith('https://');
+
+  if (e.NODE_ENV === 'production') {
+    if (!e.LTI_KEY) problems.push(`LTI_KEY: required in production (a random secret of ${MIN_LTI_KEY_LENGTH}+ characters; changing it later breaks every registration)`);
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https address LMSs reach the tool at)');
+    else if (!https) problems.push('PUBLIC_URL: must be an https:// URL in production (LMS iframes need secure cookies)');
+    if (e.COOKIE_SECURE === false) problems.push('COOKIE_SECURE: cannot be false in production');
+  }
+  if (e.LTI_KEY && e.LTI_KEY.length < MIN_LTI_KEY_LENGTH) problems.push(`LTI_KEY: must be at least ${MIN_LTI_KEY_LENGTH} characters`);
+  if (e.LTI_KEY && /^(changeme|change-me|secret|LTIKEY)/i.test(e.LTI_KEY)) problems.push('LTI_KEY: looks like a placeholder; generate a random one (e.g. `openssl rand -hex 32`)');
+
+  const cookieSecure = e.COOKIE_SECURE ?? https;
+  const cookieSameSite: CookieSameSite = e.COOKIE_SAMESITE ?? (cookieSecure ? 'None' : 'Lax');
+  if (cookieSameSite === 'None' && !cookieSecure) problems.push('COOKIE_SAMESITE: None requires COOKIE_SECURE=true (browsers drop such cookies)');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    mongodbUri: e.MONGODB_URI,
+    dbName: e.MONGODB_DB,
+    embeddedDb: e.EMBEDDED_DB,
+    dataDir: e.DATA_DIR,
+    ltiKey: e.LTI_KEY,
+    cookieSecure,
+    cookieSameSite,
+    defaultTimezone: e.DEFAULT_TIMEZONE,
+    defaultLocale: e.DEFAULT_LOCALE,
+    adminToken: e.ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    platformsFile: e.PLATFORMS_FILE,
+    tokenMaxAgeSeconds: e.LTI_TOKEN_MAX_AGE,
+    cleanupIntervalSeconds: e.CLEANUP_INTERVAL_SECONDS,
+  };
+}

@@ -1,0 +1,77 @@
+import express, { Express } from 'express';
+import helmet from 'helmet';
+import { join } from 'node:path';
+import type { Config } from '../config/config';
+import { homeRouter } from './courses/home.routes';
+import { launchContextMiddleware } from './lti/launch-context.middleware';
+import { launchPrecheckMiddleware, LtiAdapter, LTI_ROUTES } from './lti/lti.adapter';
+import { loginMiddleware } from './lti/login.middleware';
+import { landingRouter } from './platforms/landing.routes';
+import type { PlatformRegistry } from './platforms/platform-registry';
+import { errorHandler, notFoundHandler } from './shared/error-handler.middleware';
+import { healthRouter } from './shared/health.routes';
+import { localeMiddleware } from './shared/locale.middleware';
+import type { Logger } from './shared/logger';
+import { projectRoot } from './shared/project-root';
+
+export interface AppDeps {
+  config: Config;
+  publicUrl: string;
+  log: Logger;
+  lti: LtiAdapter;
+  registry: PlatformRegistry;
+  checkDatabase: () => Promise<boolean>;
+  now: () => Date;
+}
+
+/** Builds the express app: public routes, then ltijs, then everything that needs a launch. */
+export function buildApp(deps: AppDeps): Express {
+  const { config, publicUrl, log, lti, registry, now } = deps;
+  const root = projectRoot();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', join(root, 'views'));
+  app.set('view engine', 'ejs');
+  app.locals.publicUrl = publicUrl;
+
+  const https = publicUrl.startsWith('https://');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'form-action': ["'self'"],
+          // Only the registered LMSs (and ourselves) may frame the tool.
+          'frame-ancestors': ["'self'", () => registry.frameAncestors().join(' ')],
+          'upgrade-insecure-requests': https ? [] : null,
+        },
+      },
+      frameguard: false, // X-Frame-Options cannot list several LMS origins; CSP does it
+      crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: https,
+    }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  app.use(express.json({ limit: '200kb' }));
+  app.use(localeMiddleware(config.defaultLocale));
+  app.use('/static', express.static(join(root, 'public'), { maxAge: '1h', index: false }));
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/img/favicon.svg'));
+
+  app.use(healthRouter(deps.checkDatabase));
+  app.use(landingRouter(publicUrl));
+  app.use(LTI_ROUTES.login, loginMiddleware({ publicUrl, launchPath: LTI_ROUTES.launch, now }));
+  app.post(LTI_ROUTES.launch, launchPrecheckMiddleware(now));
+
+  // ltijs: /login, /keys, the /launch id_token POST; then its session check guards the rest.
+  app.use(lti.app);
+  app.use(launchContextMiddleware(registry, config.defaultLocale));
+  app.use(homeRouter());
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(log));
+  return app;
+}

@@ -1,0 +1,39 @@
+import type { Request, Response } from 'express';
+import type { LaunchContext, LaunchData } from '../lti/launch-context';
+import { assertDeploymentAllowed } from '../lti/launch-context.middleware';
+import type { PlatformRegistry } from '../platforms/platform-registry';
+import { Refusal } from '../shared/errors';
+import { withLtik } from '../shared/links';
+import { setLocale } from '../shared/locale.middleware';
+import { recordLaunch } from './launch.service';
+
+export interface LaunchHandlerDeps {
+  registry: PlatformRegistry;
+  defaultTimezone: string;
+  now: () => Date;
+}
+
+export function homePath(launch: LaunchContext): string {
+  const base = `/activity/${launch.activityId}`;
+  return launch.role === 'teacher' ? `${base}/teacher` : `${base}/student`;
+}
+
+/** A validated resource-link launch: record who came from where, then go to the role's home. */
+export function launchHandler(deps: LaunchHandlerDeps) {
+  return async (_req: Request, res: Response, data: LaunchData, launch: LaunchContext): Promise<void> => {
+    setLocale(res.locals, launch.locale);
+    await assertDeploymentAllowed(deps.registry, launch);
+    if (!launch.activityId) throw new Refusal('malformed_launch', 'NO_RESOURCE_LINK');
+    await recordLaunch(launch, data, { timezone: deps.defaultTimezone }, deps.now());
+    res.redirect(303, withLtik(homePath(launch), launch.ltik));
+  };
+}
+
+/** Content selection arrives with the grading issue; until then say so kindly. */
+export function deepLinkingHandler(deps: LaunchHandlerDeps) {
+  return async (_req: Request, res: Response, _data: LaunchData, launch: LaunchContext): Promise<void> => {
+    setLocale(res.locals, launch.locale);
+    await assertDeploymentAllowed(deps.registry, launch);
+    res.status(200).render('home/deep-linking', { pageTitle: res.locals.t('deep_linking.title'), returnUrl: launch.returnUrl });
+  };
+}

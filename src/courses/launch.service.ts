@@ -1,0 +1,107 @@
+import type { LaunchContext, LaunchData } from '../lti/launch-context';
+import { MemberModel } from '../roster/member.model';
+import { ActivityModel } from './activity.model';
+import { CourseModel } from './course.model';
+
+/** Drops undefined values so `$set` never overwrites stored data with nothing. */
+function defined<T extends Record<string, unknown>>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Records a launch: upserts the course, the activity (resource link) and the member.
+ * Three independent single-document upserts: idempotent, no transaction needed, and two
+ * launches racing each other converge on the same documents.
+ */
+export async function recordLaunch(
+  launch: LaunchContext,
+  data: LaunchData,
+  defaults: { timezone: string },
+  now: Date,
+): Promise<void> {
+  const { courseId, activityId } = launch;
+  const ops: Promise<unknown>[] = [
+    CourseModel.updateOne(
+      { _id: courseId },
+      {
+        $set: defined({
+          issuer: data.issuer,
+          clientId: data.clientId,
+          contextId: data.context?.id,
+          label: data.context?.label,
+          title: data.context?.title ?? data.resourceLink?.title,
+          lastDeploymentId: data.deploymentId,
+          lastLaunchAt: now,
+        }),
+      },
+      { upsert: true },
+    ),
+    MemberModel.updateOne(
+      { courseId, userId: data.userId },
+      {
+        $set: defined({
+          givenName: data.user.givenName,
+          familyName: data.user.familyName,
+          name: data.user.name,
+          email: data.user.email,
+          sourcedId: data.user.sourcedId,
+          username: data.user.username,
+          ltiRoles: data.ltiRoles,
+          role: data.role,
+          active: true,
+          lastLaunchAt: now,
+        }),
+      },
+      { upsert: true },
+    ),
+  ];
+  if (activityId && data.resourceLink) {
+    const s = data.services;
+    ops.push(
+      ActivityModel.updateOne(
+        { _id: activityId },
+        {
+          $set: defined({
+            title: data.resourceLink.title,
+            description: data.resourceLink.description,
+            lastLaunchAt: now,
+            'services.issuer': data.issuer,
+            'services.clientId': data.clientId,
+            'services.deploymentId': data.deploymentId,
+            'services.agsLineItemsUrl': s.agsLineItemsUrl,
+            'services.agsLineItemUrl': s.agsLineItemUrl,
+            'services.agsScopes': s.agsScopes,
+            'services.nrpsUrl': s.nrpsUrl,
+          }),
+          $setOnInsert: { courseId, resourceLinkId: data.resourceLink.id, timezone: defaults.timezone },
+        },
+        { upsert: true },
+      ),
+    );
+  }
+  await Promise.all(ops);
+}
+
+export interface ActivityHomeData {
+  course: { title: string; label: string };
+  activity: { title: string; description: string; timezone: string; gradingType: string; maxGrade: number };
+}
+
+/** Scoped read: the activity must belong to the launch's course. */
+export async function loadActivityHome(courseId: string, activityId: string): Promise<ActivityHomeData | undefined> {
+  const [course, activity] = await Promise.all([
+    CourseModel.findOne({ _id: courseId }).lean(),
+    ActivityModel.findOne({ _id: activityId, courseId }).lean(),
+  ]);
+  if (!course || !activity) return undefined;
+  return {
+    course: { title: course.title ?? '', label: course.label ?? '' },
+    activity: {
+      title: activity.title ?? '',
+      description: activity.description ?? '',
+      timezone: activity.timezone,
+      gradingType: activity.grading?.type ?? 'points',
+      maxGrade: activity.grading?.maxGrade ?? 100,
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import en from './en.json';
+import lv from './lv.json';
+
+/**
+ * Message catalogs and `t()`. Catalogs are nested JSON with the same keys in every language
+ * (a unit test checks it). Interpolation: `{{name}}`. Plurals: when `vars.count` is given and
+ * `key_one` / `key_zero` / `key_other` exist, the CLDR plural category picks one (Latvian has
+ * zero/one/other). Output is plain text: templates escape it.
+ */
+
+export const LOCALES = ['en', 'lv'] as const;
+export type Locale = (typeof LOCALES)[number];
+export type Vars = Record<string, string | number>;
+export type Translate = (key: string, vars?: Vars) => string;
+
+type Catalog = { [key: string]: string | Catalog };
+const catalogs: Record<Locale, Catalog> = { en, lv };
+
+function lookup(catalog: Catalog, key: string): string | undefined {
+  let node: string | Catalog | undefined = catalog;
+  for (const part of key.split('.')) {
+    if (node === undefined || typeof node === 'string') return undefined;
+    node = node[part];
+  }
+  return typeof node === 'string' ? node : undefined;
+}
+
+function pluralKey(catalog: Catalog, locale: Locale, key: string, count: number): string | undefined {
+  const category = new Intl.PluralRules(locale).select(count);
+  return lookup(catalog, `${key}_${category}`) ?? lookup(catalog, `${key}_other`);
+}
+
+export function t(locale: Locale, key: string, vars: Vars = {}): string {
+  const count = vars.count;
+  const find = (l: Locale) => {
+    const catalog = catalogs[l];
+    return (typeof count === 'number' ? pluralKey(catalog, l, key, count) : undefined) ?? lookup(catalog, key);
+  };
+  const template = find(locale) ?? find('en');
+  if (template === undefined) return key; // visible in the UI and caught by the catalog test
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+export function translator(locale: Locale): Translate {
+  return (key, vars) => t(locale, key, vars);
+}
+
+/** 'lv-LV', 'lv_LV', 'LV' → 'lv'; unknown → undefined. */
+export function toLocale(value: unknown): Locale | undefined {
+  if (typeof value !== 'string') return undefined;
+  const base = value.trim().toLowerCase().split(/[-_]/)[0];
+  return (LOCALES as readonly string[]).includes(base ?? '') ? (base as Locale) : undefined;
+}
+
+/** Picks the best supported locale from an Accept-Language header (quality-ordered). */
+export function negotiateLocale(acceptLanguage: string | undefined, fallback: Locale): Locale {
+  if (!acceptLanguage) return fallback;
+  const ranked = acceptLanguage
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag: tag ?? '', q: q ? Number(q.slice(2)) || 0 : 1 };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of ranked) {
+    const locale = toLocale(tag);
+    if (locale) return locale;
+  }
+  return fallback;
+}
+
+/** Flattened key list of a catalog; used by the catalog-parity test. */
+export function catalogKeys(locale: Locale): string[] {
+  const out: string[] = [];
+  const walk = (node: Catalog, prefix: string) => {
+    for (const [k, v] of Object.entries(node)) {
+      if (typeof v === 'string') out.push(prefix + k);
+      else walk(v, `${prefix}${k}.`);
+    }
+  };
+  walk(catalogs[locale], '');
+  return out.sort();
+}

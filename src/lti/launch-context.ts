@@ -1,0 +1,119 @@
+import { activityKey, courseKey } from '../courses/keys';
+import { Locale, toLocale } from '../i18n/i18n';
+import { mapRoles, ToolRole } from './roles';
+
+/**
+ * What a launch told us, in our own words (ltijs shapes stay in this folder).
+ * `LaunchData` is recorded once per launch; `LaunchContext` is rebuilt on every request.
+ */
+export interface LaunchData {
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  userId: string;
+  messageType: string;
+  ltiRoles: string[];
+  role: ToolRole;
+  context?: { id: string; label?: string; title?: string };
+  resourceLink?: { id: string; title?: string; description?: string };
+  user: { givenName: string; familyName: string; name: string; email?: string; sourcedId?: string; username?: string };
+  locale?: string;
+  returnUrl?: string;
+  services: { agsLineItemsUrl?: string; agsLineItemUrl?: string; agsScopes?: string[]; nrpsUrl?: string };
+}
+
+export interface LaunchContext {
+  ltik: string;
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  userId: string;
+  courseId: string;
+  /** Absent for launches without a resource link (deep linking). */
+  activityId?: string;
+  role: ToolRole;
+  locale: Locale;
+  userName: string;
+  returnUrl?: string;
+  messageType: string;
+}
+
+/** The subset of ltijs's res.locals.token / res.locals.context we read. */
+export interface LtijsToken {
+  iss: string;
+  user: string;
+  clientId: string;
+  deploymentId: string;
+  userInfo?: { given_name?: string; family_name?: string; name?: string; email?: string };
+}
+export interface LtijsContext {
+  context?: { id?: string; label?: string; title?: string };
+  resource?: { id?: string; title?: string; description?: string };
+  roles?: unknown[];
+  custom?: Record<string, unknown>;
+  launchPresentation?: { locale?: string; return_url?: string };
+  endpoint?: { lineitems?: string; lineitem?: string; scope?: string[] };
+  namesRoles?: { context_memberships_url?: string };
+  messageType?: string;
+  lis?: { person_sourcedid?: string };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export function toLaunchData(token: LtijsToken, ctx: LtijsContext): LaunchData {
+  const roles = (ctx.roles ?? []).filter((r): r is string => typeof r === 'string');
+  const info = token.userInfo ?? {};
+  const custom = ctx.custom ?? {};
+  const contextId = str(ctx.context?.id);
+  const resourceLinkId = str(ctx.resource?.id);
+  const givenName = str(info.given_name) ?? '';
+  const familyName = str(info.family_name) ?? '';
+  return {
+    issuer: token.iss,
+    clientId: token.clientId,
+    deploymentId: token.deploymentId,
+    userId: String(token.user),
+    messageType: ctx.messageType ?? 'LtiResourceLinkRequest',
+    ltiRoles: roles,
+    role: mapRoles(roles),
+    context: contextId ? { id: contextId, label: str(ctx.context?.label), title: str(ctx.context?.title) } : undefined,
+    resourceLink: resourceLinkId
+      ? { id: resourceLinkId, title: str(ctx.resource?.title), description: str(ctx.resource?.description) }
+      : undefined,
+    user: {
+      givenName,
+      familyName,
+      name: str(info.name) ?? [givenName, familyName].filter(Boolean).join(' '),
+      email: str(info.email),
+      sourcedId: str(ctx.lis?.person_sourcedid),
+      // ltijs drops the `ext` claim; Moodle/Canvas can send the username as a custom parameter.
+      username: str(custom.username) ?? str(custom.user_username),
+    },
+    locale: str(ctx.launchPresentation?.locale),
+    returnUrl: str(ctx.launchPresentation?.return_url),
+    services: {
+      agsLineItemsUrl: str(ctx.endpoint?.lineitems),
+      agsLineItemUrl: str(ctx.endpoint?.lineitem),
+      agsScopes: Array.isArray(ctx.endpoint?.scope) ? ctx.endpoint?.scope.filter((s) => typeof s === 'string') : undefined,
+      nrpsUrl: str(ctx.namesRoles?.context_memberships_url),
+    },
+  };
+}
+
+export function toLaunchContext(data: LaunchData, ltik: string, defaultLocale: Locale): LaunchContext {
+  const courseId = courseKey(data.issuer, data.clientId, data.context?.id, data.resourceLink?.id);
+  return {
+    ltik,
+    issuer: data.issuer,
+    clientId: data.clientId,
+    deploymentId: data.deploymentId,
+    userId: data.userId,
+    courseId,
+    activityId: data.resourceLink ? activityKey(courseId, data.resourceLink.id) : undefined,
+    role: data.role,
+    locale: toLocale(data.locale) ?? defaultLocale,
+    userName: data.user.name,
+    returnUrl: data.returnUrl,
+    messageType: data.messageType,
+  };
+}

@@ -1,0 +1,146 @@
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { Provider } from 'ltijs';
+import type { Locale } from '../i18n/i18n';
+import { Refusal } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import type { LtiPlatformStore } from '../platforms/platform.service';
+import { LaunchContext, LaunchData, LtijsContext, LtijsToken, toLaunchContext, toLaunchData } from './launch-context';
+import { precheckIdToken } from './launch-precheck';
+import { refusalForLtijsError } from './ltijs-errors';
+import { relaunchUrlForState } from './login.middleware';
+
+/**
+ * The only module that imports ltijs. It configures the provider, mounts nothing itself
+ * (the app mounts `app`), translates ltijs's callbacks into our LaunchData/LaunchContext and
+ * its failures into Refusals, and exposes platform registration through LtiPlatformStore.
+ */
+
+export const LTI_ROUTES = { login: '/login', launch: '/launch', keys: '/keys', register: '/register' } as const;
+
+export interface LtiAdapterOptions {
+  key: string;
+  mongoUri: string;
+  dbName: string;
+  publicUrl: string;
+  cookies: { secure: boolean; sameSite: 'None' | 'Lax' | 'Strict' };
+  tokenMaxAgeSeconds: number;
+  defaultLocale: Locale;
+  log: Logger;
+  onLaunch(req: Request, res: Response, data: LaunchData, launch: LaunchContext): Promise<void>;
+  onDeepLinking(req: Request, res: Response, data: LaunchData, launch: LaunchContext): Promise<void>;
+  refuse(req: Request, res: Response, refusal: Refusal): void;
+}
+
+export interface LtiAdapter {
+  /** ltijs's express app: /login, /keys, /launch and session validation for what follows. */
+  app: Express;
+  platformStore: LtiPlatformStore;
+  close(): Promise<void>;
+}
+
+export function launchFromLocals(res: Response, defaultLocale: Locale): { data: LaunchData; launch: LaunchContext } | undefined {
+  const token = res.locals.token as LtijsToken | undefined;
+  const context = res.locals.context as LtijsContext | undefined;
+  const ltik = res.locals.ltik as string | undefined;
+  if (!token || !context || !ltik) return undefined;
+  const data = toLaunchData(token, context);
+  return { data, launch: toLaunchContext(data, ltik, defaultLocale) };
+}
+
+export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdapter> {
+  const lti = Provider;
+  lti.setup(
+    opts.key,
+    { url: opts.mongoUri, connection: { dbName: opts.dbName, serverSelectionTimeoutMS: 10_000 } },
+    {
+      appRoute: LTI_ROUTES.launch,
+      loginRoute: LTI_ROUTES.login,
+      keysetRoute: LTI_ROUTES.keys,
+      dynRegRoute: LTI_ROUTES.register,
+      cors: false, // its default reflects any origin with credentials
+      cookies: opts.cookies,
+      tokenMaxAge: opts.tokenMaxAgeSeconds,
+      // ltijs's bundled helmet 6 sets COEP require-corp (breaks embedding) and HSTS even over
+      // plain http; our own helmet (outside) already set the headers we want.
+      serverAddon: (app) =>
+        app.use((_req, res, next) => {
+          res.removeHeader('Cross-Origin-Embedder-Policy');
+          if (!opts.publicUrl.startsWith('https://')) res.removeHeader('Strict-Transport-Security');
+          next();
+        }),
+    },
+  );
+
+  const forward = (handler: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response, next: NextFunction) =>
+    handler(req, res).catch(next);
+
+  const launchHandler = (kind: 'launch' | 'deepLinking') =>
+    forward(async (req, res) => {
+      const found = launchFromLocals(res, opts.defaultLocale);
+      if (!found) throw new Refusal('session_expired', 'NO_LAUNCH_IN_LOCALS');
+      const fn = kind === 'launch' ? opts.onLaunch : opts.onDeepLinking;
+      await fn(req, res, found.data, found.launch);
+    });
+  lti.onConnect((_token, req, res, next) => launchHandler('launch')(req, res, next));
+  lti.onDeepLinking((_token, req, res, next) => launchHandler('deepLinking')(req, res, next));
+
+  lti.onInvalidToken(
+    forward(async (req, res) => {
+      const err = res.locals.err as { details?: { message?: string } } | undefined;
+      const reason = err?.details?.message;
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const kind = refusalForLtijsError(reason, typeof body.id_token === 'string');
+      let action;
+      if (kind === 'cookies_blocked') {
+        const href = await relaunchUrlForState(body.state, opts.publicUrl);
+        if (href) action = { href, labelKey: 'refusal.cookies_blocked.action', newWindow: true };
+      }
+      opts.log.info({ reason, kind, path: req.path }, 'launch refused by ltijs validation');
+      opts.refuse(req, res, new Refusal(kind, reason, action));
+    }),
+  );
+  lti.onSessionTimeout((req, res) => opts.refuse(req, res, new Refusal('session_expired', 'SESSION_COOKIE_MISSING')));
+  lti.onUnregisteredPlatform((req, res) => opts.refuse(req, res, new Refusal('unregistered_platform', 'UNREGISTERED_PLATFORM')));
+  lti.onInactivePlatform((req, res) => opts.refuse(req, res, new Refusal('platform_inactive', 'PLATFORM_NOT_ACTIVATED')));
+
+  // deploy() installs a SIGINT handler that calls process.exit(): main.ts owns shutdown.
+  const before = new Set(process.listeners('SIGINT'));
+  await lti.deploy({ serverless: true, silent: true });
+  for (const listener of process.listeners('SIGINT')) if (!before.has(listener)) process.removeListener('SIGINT', listener);
+
+  const platformStore: LtiPlatformStore = {
+    async upsert(p) {
+      const platform = await lti.registerPlatform({
+        url: p.issuer,
+        name: p.name,
+        clientId: p.clientId,
+        authenticationEndpoint: p.authUrl,
+        accesstokenEndpoint: p.tokenUrl,
+        authConfig: { method: 'JWK_SET', key: p.jwksUrl },
+      });
+      await platform.platformActive(p.status === 'active');
+    },
+    async remove(issuer, clientId) {
+      await lti.deletePlatform(issuer, clientId);
+    },
+  };
+
+  return {
+    app: lti.app,
+    platformStore,
+    close: async () => {
+      await lti.close({ silent: true });
+    },
+  };
+}
+
+/** Refuses malformed id_tokens before ltijs sees them (see launch-precheck.ts). */
+export function launchPrecheckMiddleware(now: () => Date): RequestHandler {
+  return (req, _res, next) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body.id_token === undefined) return next();
+    const result = precheckIdToken(body.id_token, Math.floor(now().getTime() / 1000));
+    if (result.ok) return next();
+    next(new Refusal(result.kind, result.reason));
+  };
+}

@@ -1,0 +1,128 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/config';
+import { loadOrCreateDevLtiKey } from '../../config/lti-key';
+import { connectMongoose, disconnectMongoose, startDatabase, StartedDatabase } from '../db/database';
+import { readLiveRuntimeFile } from '../db/runtime-file';
+import { createLtiAdapter } from '../lti/lti.adapter';
+import { createLogger } from '../shared/logger';
+import { projectRoot } from '../shared/project-root';
+import { createPlatformService, PlatformInputError, PlatformRecord } from './platform.service';
+
+const USAGE = `Manage the LMS registrations of LTI Attendance.
+
+  npm run platform -- add --issuer URL --client-id ID --auth-url URL --token-url URL --jwks-url URL
+                          [--name "Name"] [--deployment ID ...] [--pending]
+  npm run platform -- list
+  npm run platform -- remove --issuer URL --client-id ID
+
+Uses MONGODB_URI, or the embedded database of a running "npm start", or starts the embedded
+database itself (same data directory).`;
+
+function formatPlatform(p: PlatformRecord): string {
+  const deployments = p.deploymentIds.length ? p.deploymentIds.join(', ') : 'any';
+  return `${p.name}\n  issuer: ${p.issuer}\n  client id: ${p.clientId}\n  deployments: ${deployments}\n  status: ${p.status} (from ${p.source})\n  auth: ${p.authUrl}\n  token: ${p.tokenUrl}\n  jwks: ${p.jwksUrl}`;
+}
+
+async function openDatabase(config: ReturnType<typeof loadConfig>, log: ReturnType<typeof createLogger>): Promise<{ uri: string; started?: StartedDatabase }> {
+  if (config.mongodbUri) return { uri: config.mongodbUri };
+  // An embedded server's files cannot be opened twice: reuse the one a running app started.
+  const running = await readLiveRuntimeFile(config.dataDir);
+  if (running) return { uri: running.uri };
+  const started = await startDatabase(
+    { embedded: config.embeddedDb, dataDir: config.dataDir, projectRoot: projectRoot() },
+    log,
+  );
+  return { uri: started.uri, started };
+}
+
+export async function runPlatformCli(argv: string[], out: (line: string) => void): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      'auth-url': { type: 'string' },
+      'token-url': { type: 'string' },
+      'jwks-url': { type: 'string' },
+      name: { type: 'string' },
+      deployment: { type: 'string', multiple: true },
+      pending: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command || !['add', 'list', 'remove'].includes(command)) {
+    out(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (command === 'remove' && (!values.issuer || !values['client-id'])) {
+    out('remove needs --issuer and --client-id');
+    return 2;
+  }
+
+  const config = loadConfig(process.env);
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const key = config.ltiKey ?? loadOrCreateDevLtiKey(config.dataDir).key;
+  const db = await openDatabase(config, log);
+  await connectMongoose(db.uri, config.dbName);
+  const lti = await createLtiAdapter({
+    key,
+    mongoUri: db.uri,
+    dbName: `${config.dbName}_ltijs`,
+    publicUrl: config.publicUrl,
+    cookies: { secure: config.cookieSecure, sameSite: config.cookieSameSite },
+    tokenMaxAgeSeconds: config.tokenMaxAgeSeconds,
+    defaultLocale: config.defaultLocale,
+    log,
+    onLaunch: async () => undefined,
+    onDeepLinking: async () => undefined,
+    refuse: () => undefined,
+  });
+  const platforms = createPlatformService(lti.platformStore);
+  try {
+    if (command === 'list') {
+      const all = await platforms.listPlatforms();
+      out(all.length ? all.map(formatPlatform).join('\n\n') : 'No LMS is registered yet.');
+    } else if (command === 'add') {
+      const saved = await platforms.upsertPlatform(
+        {
+          issuer: values.issuer,
+          clientId: values['client-id'],
+          name: values.name,
+          authUrl: values['auth-url'],
+          tokenUrl: values['token-url'],
+          jwksUrl: values['jwks-url'],
+          deploymentIds: values.deployment ?? [],
+          status: values.pending ? 'pending' : 'active',
+        },
+        'cli',
+      );
+      out(`Saved:\n${formatPlatform(saved)}`);
+    } else {
+      const removed = await platforms.removePlatform(values.issuer ?? '', values['client-id'] ?? '');
+      out(removed ? 'Removed.' : 'No such registration.');
+      if (!removed) return 1;
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof PlatformInputError) {
+      out(err.message);
+      return 2;
+    }
+    throw err;
+  } finally {
+    await lti.close();
+    await disconnectMongoose();
+    await db.started?.stop();
+  }
+}
+
+if (require.main === module) {
+  runPlatformCli(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`))
+    .then((code) => process.exit(code))
+    .catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+}

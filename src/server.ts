@@ -1,0 +1,116 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Config } from '../config/config';
+import { buildApp } from './app';
+import { deepLinkingHandler, launchHandler } from './courses/launch.routes';
+import { connectMongoose, disconnectMongoose, pingDatabase } from './db/database';
+import { startCleanupWorker } from './lti/cleanup.worker';
+import { createLtiAdapter, LtiAdapter } from './lti/lti.adapter';
+import { PlatformRegistry } from './platforms/platform-registry';
+import { createPlatformService, PlatformService } from './platforms/platform.service';
+import { sendRefusal } from './shared/error-handler.middleware';
+import type { Logger } from './shared/logger';
+
+export interface ToolOptions {
+  config: Config;
+  ltiKey: string;
+  mongoUri: string;
+  log: Logger;
+  now?: () => Date;
+  /** Tests listen on port 0 and learn their public URL from the bound port. */
+  publicUrlFromPort?: boolean;
+}
+
+export interface Tool {
+  url: string;
+  server: Server;
+  app: Express;
+  lti: LtiAdapter;
+  platforms: PlatformService;
+  registry: PlatformRegistry;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** config → database connection → ltijs → registrations → app → workers, and the reverse on close. */
+export async function startTool(opts: ToolOptions): Promise<Tool> {
+  const { config, log } = opts;
+  const now = opts.now ?? (() => new Date());
+  await connectMongoose(opts.mongoUri, config.dbName);
+
+  // Listen early (answering 503) so a port-0 test server knows its public URL before ltijs is set up.
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.statusCode = 503;
+    res.setHeader('Retry-After', '2');
+    res.end('Starting up');
+  };
+  const server = createServer((req, res) => handler(req, res));
+  const port = await listen(server, config.port, config.host);
+  const publicUrl = opts.publicUrlFromPort ? `http://${config.host}:${port}` : config.publicUrl;
+
+  let registry: PlatformRegistry | undefined;
+  const deps = () => ({ registry: registry as PlatformRegistry, defaultTimezone: config.defaultTimezone, now });
+  const lti = await createLtiAdapter({
+    key: opts.ltiKey,
+    mongoUri: opts.mongoUri,
+    dbName: `${config.dbName}_ltijs`,
+    publicUrl,
+    cookies: { secure: config.cookieSecure, sameSite: config.cookieSameSite },
+    tokenMaxAgeSeconds: config.tokenMaxAgeSeconds,
+    defaultLocale: config.defaultLocale,
+    log,
+    onLaunch: (req, res, data, launch) => launchHandler(deps())(req, res, data, launch),
+    onDeepLinking: (req, res, data, launch) => deepLinkingHandler(deps())(req, res, data, launch),
+    refuse: sendRefusal,
+  });
+
+  const platforms = createPlatformService(lti.platformStore, () => {
+    registry?.refresh().catch((err: unknown) => log.warn({ err }, 'platform registry refresh failed'));
+  });
+  if (config.platformsFile) {
+    const loaded = await platforms.loadPlatformsFile(config.platformsFile);
+    log.info({ count: loaded.length, file: config.platformsFile }, 'LMS registrations loaded from file');
+  }
+  registry = new PlatformRegistry(platforms.listPlatforms);
+  await registry.start((err) => log.warn({ err }, 'platform registry refresh failed'));
+
+  const app = buildApp({ config, publicUrl, log, lti, registry, checkDatabase: () => pingDatabase(), now });
+  handler = app;
+  const cleanup = startCleanupWorker({
+    ltijsDbName: `${config.dbName}_ltijs`,
+    tokenMaxAgeSeconds: config.tokenMaxAgeSeconds,
+    intervalSeconds: config.cleanupIntervalSeconds,
+    log,
+    now,
+  });
+  log.info({ url: publicUrl, port }, 'LTI Attendance is listening');
+
+  return {
+    url: publicUrl,
+    server,
+    app,
+    lti,
+    platforms,
+    registry,
+    async close() {
+      cleanup.stop();
+      registry?.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await lti.close();
+      await disconnectMongoose();
+    },
+  };
+}

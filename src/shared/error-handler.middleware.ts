@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { Locale, translator } from '../i18n/i18n';
+import { DomainError, Refusal } from './errors';
+import type { Logger } from './logger';
+import { wantsJson } from './wants-json';
+
+export interface ErrorView {
+  status: number;
+  title: string;
+  message: string;
+  hint?: string;
+  reason?: string;
+  action?: { href: string; label: string; newWindow: boolean };
+}
+
+export function refusalView(refusal: Refusal, locale: Locale): ErrorView {
+  const t = translator(locale);
+  const base = `refusal.${refusal.kind}`;
+  return {
+    status: refusal.status,
+    title: t(`${base}.title`),
+    message: t(`${base}.message`),
+    hint: t(`${base}.hint`),
+    reason: refusal.reason,
+    action: refusal.action && { href: refusal.action.href, label: t(refusal.action.labelKey), newWindow: refusal.action.newWindow ?? false },
+  };
+}
+
+export function sendErrorView(req: Request, res: Response, view: ErrorView, code: string): void {
+  res.status(view.status);
+  res.setHeader('Cache-Control', 'no-store');
+  if (wantsJson(req)) {
+    res.json({ error: { code, reason: view.reason, title: view.title, message: view.message } });
+    return;
+  }
+  res.render('errors/refusal', { view, pageTitle: view.title });
+}
+
+export function sendRefusal(req: Request, res: Response, refusal: Refusal): void {
+  const locale = (res.locals.locale as Locale | undefined) ?? 'en';
+  sendErrorView(req, res, refusalView(refusal, locale), refusal.kind);
+}
+
+export function notFoundHandler(): RequestHandler {
+  return (req, _res, next) => next(new Refusal('not_found', `NO_ROUTE ${req.method} ${req.path}`));
+}
+
+/** Maps every error to a translated page with the right status; never leaks a stack trace. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const locale = (res.locals.locale as Locale | undefined) ?? 'en';
+    const t = translator(locale);
+    if (err instanceof Refusal) {
+      log.info({ kind: err.kind, reason: err.reason, path: req.path }, 'request refused');
+      return sendRefusal(req, res, err);
+    }
+    if (err instanceof DomainError) {
+      const view = { status: err.status, title: t('errors.bad_request.title'), message: t(err.messageKey, err.vars) };
+      return sendErrorView(req, res, view, 'domain_error');
+    }
+    const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    if (status >= 400 && status < 500) {
+      // body-parser and friends: malformed JSON, payload too large, bad encoding.
+      const view = { status, title: t('errors.bad_request.title'), message: t('errors.bad_request.message') };
+      return sendErrorView(req, res, view, 'bad_request');
+    }
+    const reference = randomUUID().slice(0, 8);
+    log.error({ err, reference, path: req.path }, 'unhandled error');
+    const view = { status: 500, title: t('errors.internal.title'), message: t('errors.internal.message'), reason: reference };
+    return sendErrorView(req, res, view, 'internal_error');
+  };
+}

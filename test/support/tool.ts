@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { Config, loadConfig } from '../../config/config';
+import { createLogger } from '../../src/shared/logger';
+import { startTool, Tool } from '../../src/server';
+import { MockLms, MockLmsOptions } from './mock-lms';
+import { testDbName, testMongoUri } from './test-db';
+
+export interface TestHarness {
+  tool: Tool;
+  lms: MockLms;
+  config: Config;
+  /** Drops this file's databases and stops everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * The real tool (ltijs, express, our models) on 127.0.0.1:<free port> with its own databases
+ * on the run's shared server, plus a real mock LMS registered with it. One per test file:
+ * ltijs is a process-wide singleton and registration generates a 4096-bit key.
+ */
+export async function startHarness(opts: { env?: Record<string, string>; lms?: Partial<MockLmsOptions>; register?: boolean } = {}): Promise<TestHarness> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MONGODB_DB: testDbName('t'),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DEFAULT_TIMEZONE: 'Europe/Riga',
+    COOKIE_SECURE: 'false',
+    COOKIE_SAMESITE: 'Lax',
+    ...opts.env,
+  });
+  const tool = await startTool({
+    config,
+    ltiKey: randomBytes(32).toString('hex'),
+    mongoUri: testMongoUri(),
+    log: createLogger(config.logLevel),
+    publicUrlFromPort: true,
+  });
+  const lms = await MockLms.start({ toolUrl: tool.url, ...opts.lms });
+  if (opts.register !== false) await tool.platforms.upsertPlatform(lms.registration(), 'cli');
+  return {
+    tool,
+    lms,
+    config,
+    async close() {
+      await lms.stop();
+      await mongoose.connection.useDb(`${config.dbName}_ltijs`).dropDatabase().catch(() => undefined);
+      await mongoose.connection.dropDatabase().catch(() => undefined);
+      await tool.close();
+    },
+  };
+}
+
+/** Path + query of the request that produced a response (the page a launch ended on). */
+export function finalPath(res: object): string {
+  return (res as unknown as { req: { path: string } }).req.path;
+}
