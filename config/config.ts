@@ -47,28 +47,23 @@ const isIanaZone = (tz: string): boolean => {
   }
 };
 
-const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
-  MONGODB_URI: z.preprocess(
-    emptyAsUndefined,
-    z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
-  ),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,38}$/, 'letters, digits, _ and - only (max 38)').default('lti_attendance'),
   EMBEDDED_DB: z.enum(['auto', 'mongod', 'standin']).default('auto'),
   DATA_DIR: z.string().min(1).default('./data'),
-  LTI_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
-  COOKIE_SECURE: z.preprocess(emptyAsUndefined, boolish.optional()),
-  COOKIE_SAMESITE: z.preprocess(emptyAsUndefined, z.enum(['None', 'Lax', 'Strict']).optional()),
+  LTI_KEY: z.string().optional(),
+  COOKIE_SECURE: boolish.optional(),
+  COOKIE_SAMESITE: z.enum(['None', 'Lax', 'Strict']).optional(),
   DEFAULT_TIMEZONE: z.string().refine(isIanaZone, 'must be an IANA time zone such as Europe/Riga').default('UTC'),
   DEFAULT_LOCALE: z.enum(['en', 'lv']).default('en'),
-  ADMIN_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(24, 'must be at least 24 characters').optional()),
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PLATFORMS_FILE: z.preprocess(emptyAsUndefined, z.string().optional()),
+  PLATFORMS_FILE: z.string().optional(),
   LTI_TOKEN_MAX_AGE: z.coerce.number().int().min(10).max(600).default(60),
   CLEANUP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
 });
@@ -86,30 +81,37 @@ export const MIN_LTI_KEY_LENGTH = 32;
  * Parses the environment. `ltiKey` may be absent in development/test: main.ts then loads or
  * generates a persisted one (see lti-key.ts). In production everything must be explicit.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+/** Checks across variables, run on the raw strings so they report even when parsing failed. */
+function crossChecks(raw: Record<string, string>): string[] {
   const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(problems);
+  const key = raw.LTI_KEY;
+  const https = (raw.PUBLIC_URL ?? '').startsWith('https://');
+  if (raw.NODE_ENV === 'production') {
+    if (!key) problems.push(`LTI_KEY: required in production (a random secret of ${MIN_LTI_KEY_LENGTH}+ characters; changing it later breaks every registration)`);
+    if (!raw.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https address LMSs reach the tool at)');
+    else if (!https) problems.push('PUBLIC_URL: must be an https:// URL in production (LMS iframes need secure cookies)');
+    if (['false', '0', 'no'].includes(raw.COOKIE_SECURE ?? '')) problems.push('COOKIE_SECURE: cannot be false in production');
   }
+  if (key && key.length < MIN_LTI_KEY_LENGTH) problems.push(`LTI_KEY: must be at least ${MIN_LTI_KEY_LENGTH} characters`);
+  if (key && /^(changeme|change-me|secret|LTIKEY)/i.test(key)) problems.push('LTI_KEY: looks like a placeholder; generate a random one (e.g. `openssl rand -hex 32`)');
+  return problems;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty value (`PORT=` in .env) means "use the default", never 0 or "".
+  const raw = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(raw);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  problems.push(...crossChecks(raw));
+  if (!parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const https = publicUrl.startsWith('https://');
-
-  if (e.NODE_ENV === 'production') {
-    if (!e.LTI_KEY) problems.push(`LTI_KEY: required in production (a random secret of ${MIN_LTI_KEY_LENGTH}+ characters; changing it later breaks every registration)`);
-    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https address LMSs reach the tool at)');
-    else if (!https) problems.push('PUBLIC_URL: must be an https:// URL in production (LMS iframes need secure cookies)');
-    if (e.COOKIE_SECURE === false) problems.push('COOKIE_SECURE: cannot be false in production');
-  }
-  if (e.LTI_KEY && e.LTI_KEY.length < MIN_LTI_KEY_LENGTH) problems.push(`LTI_KEY: must be at least ${MIN_LTI_KEY_LENGTH} characters`);
-  if (e.LTI_KEY && /^(changeme|change-me|secret|LTIKEY)/i.test(e.LTI_KEY)) problems.push('LTI_KEY: looks like a placeholder; generate a random one (e.g. `openssl rand -hex 32`)');
-
   const cookieSecure = e.COOKIE_SECURE ?? https;
   const cookieSameSite: CookieSameSite = e.COOKIE_SAMESITE ?? (cookieSecure ? 'None' : 'Lax');
   if (cookieSameSite === 'None' && !cookieSecure) problems.push('COOKIE_SAMESITE: None requires COOKIE_SECURE=true (browsers drop such cookies)');
-
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,

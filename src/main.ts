@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../config/config';
+import { loadDotEnvIfPresent } from '../config/dotenv';
 import { loadOrCreateDevLtiKey } from '../config/lti-key';
 import { DatabaseUnavailableError, startDatabase, StartedDatabase } from './db/database';
 import { removeRuntimeFile, writeRuntimeFile } from './db/runtime-file';
@@ -8,6 +9,7 @@ import { startTool, Tool } from './server';
 
 /** config → database → ltijs → workers → listen; SIGTERM/SIGINT stop them in reverse order. */
 async function main(): Promise<void> {
+  loadDotEnvIfPresent(projectRoot());
   let config;
   try {
     config = loadConfig(process.env);

@@ -32,6 +32,11 @@ export interface Tool {
   close(): Promise<void>;
 }
 
+function setHandler(server: Server, handler: (req: IncomingMessage, res: ServerResponse) => void): void {
+  server.removeAllListeners('request');
+  server.on('request', handler);
+}
+
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -49,43 +54,64 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
   await connectMongoose(opts.mongoUri, config.dbName);
 
   // Listen early (answering 503) so a port-0 test server knows its public URL before ltijs is set up.
-  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+  const server = createServer();
+  setHandler(server, (_req, res) => {
     res.statusCode = 503;
     res.setHeader('Retry-After', '2');
     res.end('Starting up');
-  };
-  const server = createServer((req, res) => handler(req, res));
+  });
   const port = await listen(server, config.port, config.host);
   const publicUrl = opts.publicUrlFromPort ? `http://${config.host}:${port}` : config.publicUrl;
 
   let registry: PlatformRegistry | undefined;
-  const deps = () => ({ registry: registry as PlatformRegistry, defaultTimezone: config.defaultTimezone, now });
-  const lti = await createLtiAdapter({
-    key: opts.ltiKey,
-    mongoUri: opts.mongoUri,
-    dbName: `${config.dbName}_ltijs`,
-    publicUrl,
-    cookies: { secure: config.cookieSecure, sameSite: config.cookieSameSite },
-    tokenMaxAgeSeconds: config.tokenMaxAgeSeconds,
-    defaultLocale: config.defaultLocale,
-    log,
-    onLaunch: (req, res, data, launch) => launchHandler(deps())(req, res, data, launch),
-    onDeepLinking: (req, res, data, launch) => deepLinkingHandler(deps())(req, res, data, launch),
-    refuse: sendRefusal,
-  });
-
-  const platforms = createPlatformService(lti.platformStore, () => {
-    registry?.refresh().catch((err: unknown) => log.warn({ err }, 'platform registry refresh failed'));
-  });
-  if (config.platformsFile) {
-    const loaded = await platforms.loadPlatformsFile(config.platformsFile);
-    log.info({ count: loaded.length, file: config.platformsFile }, 'LMS registrations loaded from file');
+  let lti: LtiAdapter | undefined;
+  try {
+    const deps = () => ({ registry: registry as PlatformRegistry, defaultTimezone: config.defaultTimezone, now });
+    lti = await createLtiAdapter({
+      key: opts.ltiKey,
+      mongoUri: opts.mongoUri,
+      dbName: `${config.dbName}_ltijs`,
+      publicUrl,
+      cookies: { secure: config.cookieSecure, sameSite: config.cookieSameSite },
+      tokenMaxAgeSeconds: config.tokenMaxAgeSeconds,
+      defaultLocale: config.defaultLocale,
+      log,
+      onLaunch: (req, res, data, launch) => launchHandler(deps())(req, res, data, launch),
+      onDeepLinking: (req, res, data, launch) => deepLinkingHandler(deps())(req, res, data, launch),
+      refuse: sendRefusal,
+    });
+    const platforms = createPlatformService(lti.platformStore, () => {
+      registry?.refresh().catch((err: unknown) => log.warn({ err }, 'platform registry refresh failed'));
+    });
+    if (config.platformsFile) {
+      const loaded = await platforms.loadPlatformsFile(config.platformsFile);
+      log.info({ count: loaded.length, file: config.platformsFile }, 'LMS registrations loaded from file');
+    }
+    registry = new PlatformRegistry(platforms.listPlatforms);
+    await registry.start((err) => log.warn({ err }, 'platform registry refresh failed'));
+    return finishStart({ ...opts, now }, server, publicUrl, port, lti, platforms, registry);
+  } catch (err) {
+    // Leave no open port or connection behind, so the process can report the error and exit.
+    registry?.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await lti?.close().catch(() => undefined);
+    await disconnectMongoose().catch(() => undefined);
+    throw err;
   }
-  registry = new PlatformRegistry(platforms.listPlatforms);
-  await registry.start((err) => log.warn({ err }, 'platform registry refresh failed'));
+}
 
+function finishStart(
+  opts: ToolOptions & { now: () => Date },
+  server: Server,
+  publicUrl: string,
+  port: number,
+  lti: LtiAdapter,
+  platforms: PlatformService,
+  registry: PlatformRegistry,
+): Tool {
+  const { config, log, now } = opts;
   const app = buildApp({ config, publicUrl, log, lti, registry, checkDatabase: () => pingDatabase(), now });
-  handler = app;
+  setHandler(server, app);
   const cleanup = startCleanupWorker({
     ltijsDbName: `${config.dbName}_ltijs`,
     tokenMaxAgeSeconds: config.tokenMaxAgeSeconds,
@@ -104,7 +130,7 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
     registry,
     async close() {
       cleanup.stop();
-      registry?.stop();
+      registry.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

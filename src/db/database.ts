@@ -19,6 +19,8 @@ export interface StartDatabaseOptions {
   dataDir?: string;
   /** Where tools/mongo-java-server lives. */
   projectRoot: string;
+  /** Where the stand-in's own warnings go (default: $dataDir/standin/server.log when persistent). */
+  standinLogFile?: string;
 }
 
 export async function startDatabase(opts: StartDatabaseOptions, log: DbLogger): Promise<StartedDatabase> {
@@ -32,6 +34,7 @@ export async function startDatabase(opts: StartDatabaseOptions, log: DbLogger): 
           {
             projectRoot: opts.projectRoot,
             persistFile: dataDir ? path.join(dataDir, 'standin', 'attendance') : undefined,
+            logFile: opts.standinLogFile ?? (dataDir ? path.join(dataDir, 'standin', 'server.log') : undefined),
           },
           log,
         ),

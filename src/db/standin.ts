@@ -6,7 +6,7 @@
  * holding the pipe open is what keeps it alive, and a crashed parent never leaves it behind.
  */
 import { execFile, spawn } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -20,6 +20,8 @@ export interface StandinOptions {
   buildIfMissing?: boolean;
   /** How long to wait for "LISTENING <port>" (default 60 s; a cold JVM needs ~1 s). */
   startTimeoutMs?: number;
+  /** Append the server's own warnings and errors (stderr) to this file. */
+  logFile?: string;
 }
 
 const TAIL_CHARS = 4000;
@@ -136,7 +138,7 @@ async function ensureJar(projectRoot: string, buildIfMissing: boolean, log: DbLo
   const deadline = Date.now() + BUILD_WAIT_MS;
   let announcedWait = false;
   for (;;) {
-    if ((await exists(jar)) && !(await exists(lock))) return jar;
+    if ((await exists(jar)) && !(await exists(lock)) && !(await isOutdated(jar, toolDir))) return jar;
     if (!buildIfMissing) {
       throw new Error(`Offline MongoDB stand-in not ready (${jar} missing or being built) and building was disabled`);
     }
@@ -145,7 +147,7 @@ async function ensureJar(projectRoot: string, buildIfMissing: boolean, log: DbLo
     if (release !== 'held') {
       try {
         // Another process may have finished building between our check and taking the lock.
-        if (!(await exists(jar))) await buildJar(toolDir, log);
+        if (!(await exists(jar)) || (await isOutdated(jar, toolDir))) await buildJar(toolDir, log);
         if (!(await exists(jar))) throw new Error(`Maven build finished but ${jar} is missing`);
         return jar;
       } finally {
@@ -157,6 +159,17 @@ async function ensureJar(projectRoot: string, buildIfMissing: boolean, log: DbLo
     announcedWait = true;
     await sleep(500);
   }
+}
+
+/** A jar older than the launcher's sources is rebuilt, so an edited pom or launcher takes effect. */
+async function isOutdated(jar: string, toolDir: string): Promise<boolean> {
+  const jarTime = (await stat(jar)).mtimeMs;
+  const sources = [path.join(toolDir, 'pom.xml'), path.join(toolDir, 'src', 'main', 'java', 'attendance', 'tools', 'Launcher.java')];
+  for (const source of sources) {
+    const time = await stat(source).then((st) => st.mtimeMs, () => 0);
+    if (time > jarTime) return true;
+  }
+  return false;
 }
 
 export async function startStandin(opts: StandinOptions, log: DbLogger): Promise<StartedDatabase> {
@@ -175,6 +188,10 @@ export async function startStandin(opts: StandinOptions, log: DbLogger): Promise
   child.stderr.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-TAIL_CHARS);
   });
+  if (opts.logFile) {
+    await mkdir(path.dirname(opts.logFile), { recursive: true });
+    child.stderr.pipe(createWriteStream(opts.logFile, { flags: 'a' }));
+  }
   // Writing to / ending stdin after java died raises EPIPE; the exit handlers report that instead.
   child.stdin.on('error', () => undefined);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -35,7 +35,8 @@ export function precheckIdToken(idToken: unknown, nowSeconds: number, allowedSke
   if (header.alg !== 'RS256') return { ok: false, kind: 'invalid_launch', reason: 'ALG_NOT_RS256' };
 
   if (typeof payload.iss !== 'string' || payload.iss === '') return malformed('NO_ISS_CLAIM');
-  if (!(typeof payload.aud === 'string' || (Array.isArray(payload.aud) && payload.aud.every((a) => typeof a === 'string')))) {
+  const aud = payload.aud;
+  if (!((typeof aud === 'string' && aud !== '') || (Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string')))) {
     return malformed('NO_AUD_CLAIM');
   }
   if (!isId(payload.sub)) return malformed('NO_SUB_CLAIM');

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config';
+import { loadDotEnvIfPresent } from '../../config/dotenv';
 import { loadOrCreateDevLtiKey } from '../../config/lti-key';
 import { connectMongoose, disconnectMongoose, startDatabase, StartedDatabase } from '../db/database';
 import { readLiveRuntimeFile } from '../db/runtime-file';
@@ -61,6 +62,7 @@ export async function runPlatformCli(argv: string[], out: (line: string) => void
     return 2;
   }
 
+  loadDotEnvIfPresent(projectRoot());
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const key = config.ltiKey ?? loadOrCreateDevLtiKey(config.dataDir).key;

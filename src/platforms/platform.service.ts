@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { PlatformModel } from './platform.model';
-import { normalizePlatform, platformInputSchema, platformsFileSchema, PlatformInput, PlatformRegistration } from './platform.schema';
+import { parsePlatformInput, parsePlatformsFile, PlatformInput, PlatformInputError, PlatformRegistration } from './platform.schema';
+
+export { PlatformInputError, parsePlatformInput };
 
 /** What the LTI adapter must do when a registration changes (ltijs keeps its own copy). */
 export interface LtiPlatformStore {
@@ -13,22 +14,6 @@ export type PlatformSource = 'file' | 'cli' | 'admin' | 'dynamic';
 
 export interface PlatformRecord extends PlatformRegistration {
   source: PlatformSource;
-}
-
-export class PlatformInputError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid platform registration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
-
-function describeIssues(error: z.ZodError, prefix = ''): string[] {
-  return error.issues.map((i) => `${prefix}${i.path.join('.') || '(root)'}: ${i.message}`);
-}
-
-export function parsePlatformInput(input: unknown): PlatformRegistration {
-  const parsed = platformInputSchema.safeParse(input);
-  if (!parsed.success) throw new PlatformInputError(describeIssues(parsed.error));
-  return normalizePlatform(parsed.data);
 }
 
 export function createPlatformService(store: LtiPlatformStore, onChange: () => void = () => undefined) {
@@ -70,10 +55,8 @@ export function createPlatformService(store: LtiPlatformStore, onChange: () => v
     } catch (err) {
       throw new PlatformInputError([`${path}: ${(err as Error).message}`]);
     }
-    const parsed = platformsFileSchema.safeParse(raw);
-    if (!parsed.success) throw new PlatformInputError(describeIssues(parsed.error, `${path}: `));
     const out: PlatformRecord[] = [];
-    for (const entry of parsed.data) out.push(await upsertPlatform(entry, 'file'));
+    for (const entry of parsePlatformsFile(raw, path)) out.push(await upsertPlatform(entry, 'file'));
     return out;
   }
 

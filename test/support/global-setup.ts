@@ -35,6 +35,8 @@ export default async function globalSetup(): Promise<void> {
       mongodbUri: process.env['MONGODB_URI'],
       embedded: embeddedChoice(process.env['TEST_DB']),
       projectRoot: path.resolve(__dirname, '..', '..'),
+      // Server-side errors of the stand-in, kept for CI to show when something fails.
+      standinLogFile: path.resolve(__dirname, '..', '..', 'test-artifacts', 'standin.log'),
     },
     log,
   );

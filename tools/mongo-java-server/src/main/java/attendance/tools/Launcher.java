@@ -13,6 +13,10 @@ import java.net.InetSocketAddress;
  */
 public final class Launcher {
     public static void main(String[] args) throws IOException {
+        // Server-side errors (behind "Unknown error" answers) go to stderr; the caller may keep a log.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         String h2File = args.length > 1 ? args[1] : null;
         MongoServer server = new MongoServer(h2File == null ? new MemoryBackend() : new H2Backend(h2File));
