@@ -259,6 +259,12 @@ export class MockLms {
     return `${this.url}/start/${hint}`;
   }
 
+  /** A course page of the mock LMS that embeds the launch in an iframe, as Moodle does. */
+  embedUrl(opts: LaunchOptions = {}): string {
+    const hint = this.registerPending(opts);
+    return `${this.url}/course/${hint}`;
+  }
+
   // ---------------------------------------------------------------- internals
   private registerPending(opts: LaunchOptions): string {
     const hint = randomId('hint-', 12);
@@ -308,6 +314,15 @@ export class MockLms {
       if (url.pathname === '/auth') return await this.authEndpoint(req, res, url);
       if (url.pathname === '/return') return send(res, 200, '<!doctype html><title>Mock LMS</title><p>Returned to LMS.</p>', 'text/html');
       if (url.pathname === '/deeplinking/return' && req.method === 'POST') return await this.deepLinkReturn(req, res);
+      const course = /^\/course\/([\w-]+)$/.exec(url.pathname);
+      if (course?.[1] !== undefined && this.pending.has(course[1])) {
+        const page =
+          '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Mock LMS course</title></head>' +
+          '<body><h1>ATT101 course page</h1>' +
+          `<iframe id="tool" title="LTI Attendance" src="/start/${course[1]}" style="width:100%;height:640px;border:1px solid #ccc"></iframe>` +
+          '</body></html>';
+        return send(res, 200, page, 'text/html');
+      }
       const start = /^\/start\/([\w-]+)$/.exec(url.pathname);
       if (start?.[1] !== undefined && this.pending.has(start[1])) {
         res.writeHead(302, { Location: this.loginUrl(start[1]) });
