@@ -8,7 +8,7 @@ import { launchPrecheckMiddleware, LtiAdapter, LTI_ROUTES } from './lti/lti.adap
 import { loginMiddleware } from './lti/login.middleware';
 import { landingRouter } from './platforms/landing.routes';
 import type { PlatformRegistry } from './platforms/platform-registry';
-import { errorHandler, notFoundHandler } from './shared/error-handler.middleware';
+import { errorHandler, notFoundHandler, rejectMalformedPath } from './shared/error-handler.middleware';
 import { healthRouter } from './shared/health.routes';
 import { localeMiddleware } from './shared/locale.middleware';
 import type { Logger } from './shared/logger';
@@ -55,15 +55,17 @@ export function buildApp(deps: AppDeps): Express {
       strictTransportSecurity: https,
     }),
   );
+  // Before the body parsers: their errors must render in the visitor's language too.
+  app.use(localeMiddleware(config.defaultLocale));
+  app.use(rejectMalformedPath);
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(express.json({ limit: '200kb' }));
-  app.use(localeMiddleware(config.defaultLocale));
   app.use('/static', express.static(join(root, 'public'), { maxAge: '1h', index: false }));
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/img/favicon.svg'));
 
   app.use(healthRouter(deps.checkDatabase));
   app.use(landingRouter(publicUrl));
-  app.use(LTI_ROUTES.login, loginMiddleware({ publicUrl, launchPath: LTI_ROUTES.launch, now }));
+  app.use(LTI_ROUTES.login, loginMiddleware({ publicUrl, now }));
   app.post(LTI_ROUTES.launch, launchPrecheckMiddleware(now));
 
   // ltijs: /login, /keys, the /launch id_token POST; then its session check guards the rest.

@@ -29,7 +29,8 @@ export async function writeRuntimeFile(dataDir: string, record: RuntimeRecord): 
   await rename(temp, target);
 }
 
-function isProcessAlive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 probes without touching it). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

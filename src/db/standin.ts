@@ -10,6 +10,7 @@ import { constants as fsConstants, createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { isProcessAlive } from './runtime-file';
 import type { DbLogger, StartedDatabase } from './select-database';
 
 export interface StandinOptions {
@@ -55,16 +56,6 @@ async function exists(file: string): Promise<boolean> {
 
 function tail(text: string): string {
   return text.length > TAIL_CHARS ? `…${text.slice(-TAIL_CHARS)}` : text;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Runs a command to completion, resolving with its combined output; rejects with that output's tail. */
@@ -118,7 +109,7 @@ async function tryLock(lock: string, jar: string, log: DbLogger): Promise<(() =>
   }
   const [pidText, info] = await Promise.all([readFile(lock, 'utf8').catch(() => ''), stat(lock).catch(() => undefined)]);
   const pid = Number.parseInt(pidText, 10);
-  const stale = !info || Date.now() - info.mtimeMs > STALE_LOCK_MS || (pid > 0 && !pidAlive(pid));
+  const stale = !info || Date.now() - info.mtimeMs > STALE_LOCK_MS || (pid > 0 && !isProcessAlive(pid));
   if (stale) {
     log.warn({ lock, pid }, 'Removing a stale stand-in build lock (its build died); rebuilding');
     await unlink(lock).catch(() => undefined);

@@ -19,7 +19,7 @@ function pickParams(source: Record<string, unknown>): LoginParams {
  * Runs before ltijs's /login: refuses incomplete or foreign login requests with a friendly
  * page (ltijs would answer raw JSON) and remembers the parameters under ltijs's `state`.
  */
-export function loginMiddleware(opts: { publicUrl: string; launchPath: string; now: () => Date }): RequestHandler {
+export function loginMiddleware(opts: { publicUrl: string; now: () => Date }): RequestHandler {
   const ownOrigin = new URL(opts.publicUrl).origin;
   return asyncHandler(async (req, res, next) => {
     const params = pickParams({ ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) });

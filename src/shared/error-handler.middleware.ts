@@ -34,8 +34,22 @@ export function sendErrorView(req: Request, res: Response, view: ErrorView, code
     res.json({ error: { code, reason: view.reason, title: view.title, message: view.message } });
     return;
   }
-  res.render('errors/refusal', { view, pageTitle: view.title });
+  res.render('errors/refusal', { view, pageTitle: view.title }, (err, html) => {
+    // The error page itself must never fail into express's default page with a stack.
+    if (err) res.type('text/plain').send(`${view.title}\n\n${view.message}`);
+    else res.send(html);
+  });
 }
+
+/** ltijs answers an undecodable path with raw JSON; refuse it here with our page instead. */
+export const rejectMalformedPath: RequestHandler = (req, _res, next) => {
+  try {
+    decodeURIComponent(req.path);
+    next();
+  } catch {
+    next(Object.assign(new Error('malformed URI'), { status: 400 }));
+  }
+};
 
 export function sendRefusal(req: Request, res: Response, refusal: Refusal): void {
   const locale = (res.locals.locale as Locale | undefined) ?? 'en';

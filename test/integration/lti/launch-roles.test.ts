@@ -81,6 +81,15 @@ describe('a launch from the LMS lands on the home page of the role', () => {
   });
 });
 
+describe('content selection (deep linking)', () => {
+  it('when a teacher adds the tool through the LMS content picker, then a page explains how to add it instead', async () => {
+    const r = await h.lms.launch({ role: 'Instructor', messageType: 'LtiDeepLinkingRequest' });
+    expect(r.status).toBe(200);
+    expect(r.res.text).toContain('Adding LTI Attendance');
+    expect(r.res.text).toContain('Add LTI Attendance to your course as an external tool activity instead');
+  });
+});
+
 describe('what a launch records', () => {
   it('when a teacher launches, then course, activity (with service URLs) and member are stored', async () => {
     await h.lms.launch({
