@@ -3,7 +3,12 @@ import helmet from 'helmet';
 import { join } from 'node:path';
 import type { Config } from '../config/config';
 import { homeRouter } from './courses/home.routes';
-import { launchContextMiddleware } from './lti/launch-context.middleware';
+import { groupsRouter } from './groups/groups.routes';
+import { rosterRouter } from './roster/roster.routes';
+import { sessionsRouter } from './sessions/sessions.routes';
+import { statusSetsRouter } from './status-sets/status-sets.routes';
+import type { FeatureDeps } from './shared/feature-deps';
+import { launchContextMiddleware, requireLaunchActivity, requireRole } from './lti/launch-context.middleware';
 import { launchPrecheckMiddleware, LtiAdapter, LTI_ROUTES } from './lti/lti.adapter';
 import { loginMiddleware } from './lti/login.middleware';
 import { landingRouter } from './platforms/landing.routes';
@@ -22,6 +27,7 @@ export interface AppDeps {
   registry: PlatformRegistry;
   checkDatabase: () => Promise<boolean>;
   now: () => Date;
+  features: FeatureDeps;
 }
 
 /** Builds the express app: public routes, then ltijs, then everything that needs a launch. */
@@ -58,7 +64,10 @@ export function buildApp(deps: AppDeps): Express {
   // Before the body parsers: their errors must render in the visitor's language too.
   app.use(localeMiddleware(config.defaultLocale));
   app.use(rejectMalformedPath);
-  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  // Group CSV imports may hold 1 MB of text, which URL encoding can triple.
+  app.use(/^\/activity\/[^/]+\/teacher\/groups\/[^/]+\/import$/, express.urlencoded({ extended: false, limit: '4mb' }));
+  // parameterLimit: "select all" in a 1500-student lecture sends 1500 checkbox values.
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 10000 }));
   app.use(express.json({ limit: '200kb' }));
   app.use('/static', express.static(join(root, 'public'), { maxAge: '1h', index: false }));
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/img/favicon.svg'));
@@ -71,7 +80,14 @@ export function buildApp(deps: AppDeps): Express {
   // ltijs: /login, /keys, the /launch id_token POST; then its session check guards the rest.
   app.use(lti.app);
   app.use(launchContextMiddleware(registry, config.defaultLocale));
-  app.use(homeRouter());
+  // Every activity page belongs to the launch's activity; every teacher page needs a teacher.
+  app.use('/activity/:activityId', requireLaunchActivity);
+  app.use('/activity/:activityId/teacher', requireRole('teacher'));
+  app.use(homeRouter(deps.features));
+  app.use(statusSetsRouter(deps.features));
+  app.use(sessionsRouter(deps.features));
+  app.use(rosterRouter(deps.features));
+  app.use(groupsRouter(deps.features));
 
   app.use(notFoundHandler());
   app.use(errorHandler(log));

@@ -9,7 +9,12 @@ import { startCleanupWorker } from './lti/cleanup.worker';
 import { createLtiAdapter, LtiAdapter } from './lti/lti.adapter';
 import { PlatformRegistry } from './platforms/platform-registry';
 import { createPlatformService, PlatformService } from './platforms/platform.service';
+import { createLtiServices } from './lti/nrps.adapter';
+import { syncRosterAfterTeacherLaunch } from './roster/roster-sync.service';
 import { sendRefusal } from './shared/error-handler.middleware';
+import type { FeatureDeps } from './shared/feature-deps';
+import { ensureDefaultStatusSet } from './status-sets/status-set.service';
+import type { LaunchContext } from './lti/launch-context';
 import type { Logger } from './shared/logger';
 
 export interface ToolOptions {
@@ -66,7 +71,12 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
   let registry: PlatformRegistry | undefined;
   let lti: LtiAdapter | undefined;
   try {
-    const deps = () => ({ registry: registry as PlatformRegistry, defaultTimezone: config.defaultTimezone, now });
+    const features: FeatureDeps = { now, defaultTimezone: config.defaultTimezone, log, lti: createLtiServices() };
+    const afterLaunch = async (launch: LaunchContext) => {
+      if (launch.activityId) await ensureDefaultStatusSet(launch.courseId, launch.activityId, launch.locale);
+      if (launch.role === 'teacher') await syncRosterAfterTeacherLaunch(features, launch);
+    };
+    const deps = () => ({ registry: registry as PlatformRegistry, defaultTimezone: config.defaultTimezone, now, afterLaunch });
     lti = await createLtiAdapter({
       key: opts.ltiKey,
       mongoUri: opts.mongoUri,
@@ -89,7 +99,7 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
     }
     registry = new PlatformRegistry(platforms.listPlatforms);
     await registry.start((err) => log.warn({ err }, 'platform registry refresh failed'));
-    return finishStart({ ...opts, now }, server, publicUrl, port, lti, platforms, registry);
+    return finishStart({ ...opts, now }, server, publicUrl, port, lti, platforms, registry, features);
   } catch (err) {
     // Leave no open port or connection behind, so the process can report the error and exit.
     registry?.stop();
@@ -108,9 +118,10 @@ function finishStart(
   lti: LtiAdapter,
   platforms: PlatformService,
   registry: PlatformRegistry,
+  features: FeatureDeps,
 ): Tool {
   const { config, log, now } = opts;
-  const app = buildApp({ config, publicUrl, log, lti, registry, checkDatabase: () => pingDatabase(), now });
+  const app = buildApp({ config, publicUrl, log, lti, registry, checkDatabase: () => pingDatabase(), now, features });
   setHandler(server, app);
   const cleanup = startCleanupWorker({
     ltijsDbName: `${config.dbName}_ltijs`,

@@ -1,7 +1,9 @@
-import type { Translate } from '../i18n/i18n';
+import { formatLocale, Locale, Translate } from '../i18n/i18n';
 import type { LaunchContext } from '../lti/launch-context';
 import { withLtik } from '../shared/links';
+import type { HomeSession } from './home-sessions.service';
 import type { ActivityHomeData } from './launch.service';
+import { teacherLink } from './teacher-nav';
 
 export interface HomeView {
   pageTitle: string;
@@ -15,6 +17,43 @@ export interface HomeView {
   grading: string;
   returnUrl?: string;
   homeHref: string;
+}
+
+export interface SessionLine {
+  when: string;
+  description: string;
+}
+
+/** "Mon 2 Mar, 10:00–11:30" in the activity's time zone and the person's language. */
+export function formatSession(s: HomeSession, timeZone: string, locale: Locale): SessionLine {
+  const end = new Date(s.startsAt.getTime() + s.durationMinutes * 60_000);
+  const day = new Intl.DateTimeFormat(formatLocale(locale), { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(s.startsAt);
+  const time = new Intl.DateTimeFormat(formatLocale(locale), { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return { when: `${day}, ${time.format(s.startsAt)}–${time.format(end)}`, description: s.description };
+}
+
+export interface TeacherSessionsView {
+  total: number;
+  upcoming: number;
+  next?: SessionLine;
+  links: { list: string; addOne: string; addSeries: string };
+}
+
+export function toTeacherSessionsView(
+  summary: { total: number; upcoming: number; next?: HomeSession },
+  launch: LaunchContext,
+  timeZone: string,
+): TeacherSessionsView {
+  return {
+    total: summary.total,
+    upcoming: summary.upcoming,
+    next: summary.next && formatSession(summary.next, timeZone, launch.locale),
+    links: {
+      list: teacherLink(launch, 'sessions'),
+      addOne: teacherLink(launch, 'sessions', '/new'),
+      addSeries: teacherLink(launch, 'sessions', '/series'),
+    },
+  };
 }
 
 export function toHomeView(data: ActivityHomeData, launch: LaunchContext, t: Translate): HomeView {

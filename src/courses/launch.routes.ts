@@ -11,6 +11,8 @@ export interface LaunchHandlerDeps {
   registry: PlatformRegistry;
   defaultTimezone: string;
   now: () => Date;
+  /** Feature work after the launch is recorded (default status set, roster refresh). */
+  afterLaunch: (launch: LaunchContext) => Promise<void>;
 }
 
 export function homePath(launch: LaunchContext): string {
@@ -25,6 +27,7 @@ export function launchHandler(deps: LaunchHandlerDeps) {
     await assertDeploymentAllowed(deps.registry, launch);
     if (!launch.activityId) throw new Refusal('malformed_launch', 'NO_RESOURCE_LINK');
     await recordLaunch(launch, data, { timezone: deps.defaultTimezone }, deps.now());
+    await deps.afterLaunch(launch);
     res.redirect(303, withLtik(homePath(launch), launch.ltik));
   };
 }

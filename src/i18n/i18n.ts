@@ -1,5 +1,13 @@
 import en from './en.json';
 import lv from './lv.json';
+import groupsEn from './groups.en.json';
+import groupsLv from './groups.lv.json';
+import rosterEn from './roster.en.json';
+import rosterLv from './roster.lv.json';
+import sessionsEn from './sessions.en.json';
+import sessionsLv from './sessions.lv.json';
+import statusSetsEn from './status-sets.en.json';
+import statusSetsLv from './status-sets.lv.json';
 
 /**
  * Message catalogs and `t()`. Catalogs are nested JSON with the same keys in every language
@@ -14,7 +22,23 @@ export type Vars = Record<string, string | number>;
 export type Translate = (key: string, vars?: Vars) => string;
 
 type Catalog = { [key: string]: string | Catalog };
-const catalogs: Record<Locale, Catalog> = { en, lv };
+
+/** Each feature keeps its strings in its own `<feature>.<locale>.json` under its own top-level key. */
+function merge(...parts: Catalog[]): Catalog {
+  const out: Catalog = {};
+  for (const part of parts) {
+    for (const [key, value] of Object.entries(part)) {
+      if (key in out) throw new Error(`i18n: top-level key "${key}" is defined twice`);
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+const catalogs: Record<Locale, Catalog> = {
+  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn),
+  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv),
+};
 
 function lookup(catalog: Catalog, key: string): string | undefined {
   let node: string | Catalog | undefined = catalog;
@@ -43,6 +67,14 @@ export function t(locale: Locale, key: string, vars: Vars = {}): string {
 
 export function translator(locale: Locale): Translate {
   return (key, vars) => t(locale, key, vars);
+}
+
+/**
+ * The BCP 47 tag for Intl/luxon formatting. English uses British conventions (day before month,
+ * 24-hour clock), as expected in Europe where the tool comes from.
+ */
+export function formatLocale(locale: Locale): string {
+  return locale === 'en' ? 'en-GB' : 'lv-LV';
 }
 
 /** 'lv-LV', 'lv_LV', 'LV' → 'lv'; unknown → undefined. */

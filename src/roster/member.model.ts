@@ -1,6 +1,6 @@
 import { Schema, model } from 'mongoose';
 
-/** A person in a course, from launches and (later) the LMS roster. Never deleted with records. */
+/** A person in a course, from launches and the LMS roster (NRPS). Never deleted with records. */
 const memberSchema = new Schema(
   {
     courseId: { type: String, required: true },
@@ -17,6 +17,12 @@ const memberSchema = new Schema(
     active: { type: Boolean, default: true },
     lastLaunchAt: { type: Date },
     lastRosterSyncAt: { type: Date },
+    /**
+     * What the last LMS roster sync said about this person: active / inactive / deleted as the
+     * LMS reported it, or absent (no longer returned). Unset for people known only from launches.
+     * `active` stays the one flag other features read; this only explains it on the roster page.
+     */
+    rosterStatus: { type: String, enum: ['active', 'inactive', 'deleted', 'absent'] },
   },
   { timestamps: true, collection: 'members' },
 );

@@ -39,7 +39,7 @@ describe('a launch inside an iframe of another site', () => {
     const popupOpened = context.waitForEvent('page');
     await frame.getByRole('link', { name: 'Open in a new window' }).click();
     const popup = await popupOpened;
-    await popup.getByRole('heading', { name: 'No sessions yet' }).waitFor({ timeout: 15_000 });
+    await popup.getByRole('heading', { name: 'No upcoming sessions' }).waitFor({ timeout: 15_000 });
     expect(popup.url()).toMatch(new RegExp(`^${h.tool.url}/activity/[^/]+/student\\?ltik=`));
     await expect(popup.getByText('Signed in as Sam Safari · Student').isVisible()).resolves.toBe(true);
     await screenshot(popup, 'cookies-blocked-new-window');

@@ -34,7 +34,7 @@ describe('in a real browser', () => {
   it('when a student opens the activity on a phone, then the student home fits the screen without sideways scrolling', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
     await page.goto(h.lms.browserLaunchUrl({ role: 'Learner', user: { id: 'student-phone', givenName: 'Līga', familyName: 'Bērziņa' }, locale: 'lv' }));
-    await page.getByRole('heading', { name: 'Nodarbību vēl nav' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Gaidāmu nodarbību nav' }).waitFor({ timeout: 15_000 });
     await expect(page.getByText('Pieteicies kā Līga Bērziņa · Students').isVisible()).resolves.toBe(true);
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);

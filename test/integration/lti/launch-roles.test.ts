@@ -27,11 +27,11 @@ describe('a launch from the LMS lands on the home page of the role', () => {
     expect(finalPath(r.res)).toMatch(/^\/activity\/[A-Za-z0-9_-]{22}\/teacher\?ltik=/);
   });
 
-  it('when a student launches, then the student home says no sessions yet and shows no teacher powers', async () => {
+  it('when a student launches, then the student home says nothing is planned yet and shows no teacher powers', async () => {
     const r = await h.lms.launch({ role: 'Learner', user: { id: 'student-1', givenName: 'Sam', familyName: 'Student' } });
     expect(r.status).toBe(200);
     expect(finalPath(r.res)).toContain('/student?ltik=');
-    expect(r.res.text).toContain('No sessions yet');
+    expect(r.res.text).toContain('No upcoming sessions');
     expect(r.res.text).toContain('Signed in as Sam Student · Student');
     expect(r.res.text).not.toContain('No class meetings yet');
   });

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { MemberModel } from '../roster/member.model';
+import { DomainError, Refusal } from '../shared/errors';
+import { CsvUnmatchedRow, matchMembershipCsv } from './csv-import';
+import { groupNameKey, normalizeGroupName } from './group-name';
+import { GroupModel } from './group.model';
+
+/**
+ * Use cases of tool-side groups. Every function takes the course id first and every query is
+ * filtered by it, so an id from another course behaves exactly like an unknown id (404).
+ * Each change is a single-document write, so nothing is ever half-saved.
+ */
+
+export interface GroupMemberRow {
+  userId: string;
+  givenName: string;
+  familyName: string;
+  name: string;
+  email: string;
+  username: string;
+  active: boolean;
+}
+
+export interface GroupDetail {
+  id: string;
+  name: string;
+  members: GroupMemberRow[];
+  /** Active students of the course who are not in the group. */
+  candidates: GroupMemberRow[];
+}
+
+export interface MembershipChange {
+  added: number;
+  already: number;
+}
+
+export interface CsvImportOutcome extends MembershipChange {
+  unmatched: CsvUnmatchedRow[];
+}
+
+const isDuplicateKey = (err: unknown) =>
+  (err as { code?: unknown })?.code === 11000 || /E11000/.test(String((err as { message?: unknown })?.message ?? ''));
+
+const duplicateName = (name: string) => new DomainError('groups.errors.duplicate_name', 409, { name });
+
+async function requireGroup(courseId: string, groupId: string) {
+  const group = await GroupModel.findOne({ _id: groupId, courseId }).lean();
+  if (!group) throw new Refusal('not_found', 'GROUP_NOT_IN_COURSE');
+  return group;
+}
+
+async function assertNameFree(courseId: string, nameKey: string, name: string, exceptId?: string): Promise<void> {
+  const clash = await GroupModel.findOne({ courseId, nameKey }, { _id: 1 }).lean();
+  if (clash && clash._id !== exceptId) throw duplicateName(name);
+}
+
+export async function createGroup(courseId: string, rawName: string): Promise<string> {
+  const name = normalizeGroupName(rawName);
+  const nameKey = groupNameKey(name);
+  await assertNameFree(courseId, nameKey, name);
+  const _id = randomUUID();
+  try {
+    await GroupModel.create({ _id, courseId, name, nameKey, memberIds: [] });
+  } catch (err) {
+    // Two teachers creating the same name at once: the unique index decides, same message.
+    if (isDuplicateKey(err)) throw duplicateName(name);
+    throw err;
+  }
+  return _id;
+}
+
+export async function renameGroup(courseId: string, groupId: string, rawName: string): Promise<void> {
+  const name = normalizeGroupName(rawName);
+  const nameKey = groupNameKey(name);
+  await requireGroup(courseId, groupId);
+  await assertNameFree(courseId, nameKey, name, groupId);
+  try {
+    const res = await GroupModel.updateOne({ _id: groupId, courseId }, { $set: { name, nameKey } });
+    if (res.matchedCount === 0) throw new Refusal('not_found', 'GROUP_NOT_IN_COURSE');
+  } catch (err) {
+    if (isDuplicateKey(err)) throw duplicateName(name);
+    throw err;
+  }
+}
+
+/** How many sessions of the course have this group as their audience. */
+export async function countSessionsUsingGroup(courseId: string, groupId: string): Promise<number> {
+  return mongoose.connection.collection('attendance_sessions').countDocuments({ courseId, 'audience.groupId': groupId });
+}
+
+export async function loadDeleteConfirmation(courseId: string, groupId: string) {
+  const group = await requireGroup(courseId, groupId);
+  const sessionCount = await countSessionsUsingGroup(courseId, groupId);
+  return { id: group._id, name: group.name, memberCount: group.memberIds.length, sessionCount };
+}
+
+/** Members' own records are untouched: a group only lists user ids. */
+export async function deleteGroup(courseId: string, groupId: string): Promise<void> {
+  await requireGroup(courseId, groupId);
+  const count = await countSessionsUsingGroup(courseId, groupId);
+  if (count > 0) throw new DomainError('groups.delete.in_use', 409, { count });
+  await GroupModel.deleteOne({ _id: groupId, courseId });
+}
+
+/** Adds students in one write; refuses the whole request if any id is not a student of this course. */
+export async function addMembers(courseId: string, groupId: string, userIds: string[]): Promise<MembershipChange> {
+  const ids = [...new Set(userIds)];
+  const group = await requireGroup(courseId, groupId);
+  const found = await MemberModel.find({ courseId, role: 'student', userId: { $in: ids } }, { userId: 1 }).lean();
+  const known = new Set(found.map((m) => m.userId));
+  const strangers = ids.filter((id) => !known.has(id));
+  if (strangers.length > 0) throw new DomainError('groups.errors.not_in_course', 400, { count: strangers.length });
+  return addToGroup(courseId, group._id, group.memberIds, ids);
+}
+
+async function addToGroup(courseId: string, groupId: string, current: string[], ids: string[]): Promise<MembershipChange> {
+  const before = new Set(current);
+  const fresh = ids.filter((id) => !before.has(id));
+  if (fresh.length > 0) {
+    const res = await GroupModel.updateOne({ _id: groupId, courseId }, { $addToSet: { memberIds: { $each: fresh } } });
+    if (res.matchedCount === 0) throw new Refusal('not_found', 'GROUP_NOT_IN_COURSE');
+  }
+  return { added: fresh.length, already: ids.length - fresh.length };
+}
+
+/** Ids need not be course members any more: a student who left must still be removable. */
+export async function removeMembers(courseId: string, groupId: string, userIds: string[]): Promise<number> {
+  const group = await requireGroup(courseId, groupId);
+  const inGroup = new Set(group.memberIds);
+  const leaving = [...new Set(userIds)].filter((id) => inGroup.has(id));
+  if (leaving.length > 0) {
+    await GroupModel.updateOne({ _id: groupId, courseId }, { $pull: { memberIds: { $in: leaving } } });
+  }
+  return leaving.length;
+}
+
+export async function importCsv(courseId: string, groupId: string, csv: string): Promise<CsvImportOutcome> {
+  const group = await requireGroup(courseId, groupId);
+  const students = await MemberModel.find({ courseId, role: 'student' }, { userId: 1, email: 1, username: 1 }).lean();
+  const match = matchMembershipCsv(csv, students);
+  const change = await addToGroup(courseId, group._id, group.memberIds, match.userIds);
+  return { ...change, unmatched: match.unmatched };
+}
+
+function toRow(m: { userId: string; givenName?: string | null; familyName?: string | null; name?: string | null; email?: string | null; username?: string | null; active?: boolean | null }): GroupMemberRow {
+  return {
+    userId: m.userId,
+    givenName: m.givenName ?? '',
+    familyName: m.familyName ?? '',
+    name: m.name ?? '',
+    email: m.email ?? '',
+    username: m.username ?? '',
+    active: m.active !== false,
+  };
+}
+
+export async function loadGroupDetail(courseId: string, groupId: string): Promise<GroupDetail> {
+  const group = await requireGroup(courseId, groupId);
+  // All members, not only students: someone whose role changed is still shown in the group.
+  const people = await MemberModel.find({ courseId }).lean();
+  const inGroup = new Set(group.memberIds);
+  const byId = new Map(people.map((m) => [m.userId, toRow(m)]));
+  // A member id without a roster record (should not happen) is still listed, so it can be removed.
+  const members = group.memberIds.map((id) => byId.get(id) ?? toRow({ userId: id, active: false }));
+  const candidates = people.filter((m) => m.role === 'student' && m.active !== false && !inGroup.has(m.userId)).map(toRow);
+  return { id: group._id, name: group.name, members, candidates };
+}

@@ -1,0 +1,133 @@
+import { Response, Router } from 'express';
+import { teacherLink } from '../courses/teacher-nav';
+import type { LaunchContext } from '../lti/launch-context';
+import { getLaunch } from '../lti/launch-context.middleware';
+import { asyncHandler } from '../shared/async-handler';
+import type { FeatureDeps } from '../shared/feature-deps';
+import { fieldErrors, FieldErrors } from '../shared/forms';
+import { StatusSetProblem } from './status-set-problem';
+import { toEditView, toListView } from './status-sets.presenter';
+import { createSetSchema, rawStatusSetForm, RawStatusSetForm, statusSetFormSchema } from './status-sets.schema';
+import {
+  createStatusSet, deleteStatus, deleteStatusSet, listSetsWithStatuses, loadSetForEdit, saveStatusSet,
+} from './status-sets.service';
+
+/**
+ * Teacher pages for status sets (under the teacher guard of app.ts, so students get 403).
+ * Form problems re-render the page with the teacher's values; successes redirect (303) to a
+ * GET page with a flash parameter.
+ */
+const BASE = '/activity/:activityId/teacher/status-sets';
+
+const scope = (launch: LaunchContext) => [launch.courseId, launch.activityId ?? ''] as const;
+
+/** Flash parameters name a message; the text itself never comes from the URL. */
+const FLASHES: Record<string, string> = {
+  created: 'status_sets.flash.created',
+  saved: 'status_sets.flash.saved',
+  deleted: 'status_sets.flash.set_deleted',
+  status_deleted: 'status_sets.flash.status_deleted',
+};
+
+function flashOf(query: Record<string, unknown>, t: (key: string) => string): string | undefined {
+  const name = Object.keys(FLASHES).find((k) => query[k] === '1');
+  return name ? t(FLASHES[name] as string) : undefined;
+}
+
+async function renderList(res: Response, status: number, state: { errors?: FieldErrors; values?: { name: string }; flash?: string }) {
+  const launch = getLaunch(res);
+  const sets = await listSetsWithStatuses(...scope(launch));
+  res.status(status).render('status-sets/list', { view: toListView(sets, launch, res.locals.t, state) });
+}
+
+async function renderEdit(
+  res: Response,
+  setId: string,
+  status: number,
+  state: { raw?: RawStatusSetForm; errors?: FieldErrors; alert?: string; flash?: string },
+) {
+  const launch = getLaunch(res);
+  const data = await loadSetForEdit(...scope(launch), setId);
+  res.status(status).render('status-sets/edit', { view: toEditView(data, launch, res.locals.t, state) });
+}
+
+/** A refusal shown on the edit page: beside its field when it has one, else as the page's alert. */
+function problemState(problem: StatusSetProblem, t: (key: string, vars?: Record<string, string | number>) => string) {
+  return problem.field
+    ? { errors: { [problem.field]: problem.messageKey } }
+    : { alert: t(problem.messageKey, problem.vars) };
+}
+
+const showList = asyncHandler(async (req, res) => {
+  await renderList(res, 200, { flash: flashOf(req.query, res.locals.t) });
+});
+
+const createSet = asyncHandler(async (req, res) => {
+  const launch = getLaunch(res);
+  const typed = { name: typeof req.body.name === 'string' ? req.body.name : '' };
+  const parsed = createSetSchema.safeParse(typed);
+  if (!parsed.success) return renderList(res, 400, { errors: fieldErrors(parsed.error), values: typed });
+  try {
+    const id = await createStatusSet(...scope(launch), parsed.data.name, launch.locale);
+    res.redirect(303, `${teacherLink(launch, 'statusSets', `/${encodeURIComponent(id)}`)}&created=1`);
+  } catch (err) {
+    if (!(err instanceof StatusSetProblem)) throw err;
+    return renderList(res, err.status, { errors: { [err.field ?? 'name']: err.messageKey }, values: typed });
+  }
+});
+
+const showSet = asyncHandler(async (req, res) => {
+  await renderEdit(res, req.params.setId ?? '', 200, { flash: flashOf(req.query, res.locals.t) });
+});
+
+const saveSet = asyncHandler(async (req, res) => {
+  const launch = getLaunch(res);
+  const setId = req.params.setId ?? '';
+  const raw = rawStatusSetForm(req.body as Record<string, unknown>);
+  const parsed = statusSetFormSchema.safeParse(raw);
+  if (!parsed.success) return renderEdit(res, setId, 400, { raw, errors: fieldErrors(parsed.error) });
+  try {
+    await saveStatusSet(...scope(launch), setId, parsed.data);
+  } catch (err) {
+    if (!(err instanceof StatusSetProblem)) throw err;
+    // A stale form cannot be fixed by the teacher's values: show what is stored now.
+    const keepValues = err.messageKey !== 'status_sets.errors.stale';
+    return renderEdit(res, setId, err.status, { ...problemState(err, res.locals.t), raw: keepValues ? raw : undefined });
+  }
+  res.redirect(303, `${teacherLink(launch, 'statusSets', `/${encodeURIComponent(setId)}`)}&saved=1`);
+});
+
+const removeStatus = asyncHandler(async (req, res) => {
+  const launch = getLaunch(res);
+  const setId = req.params.setId ?? '';
+  try {
+    await deleteStatus(...scope(launch), setId, req.params.statusId ?? '');
+  } catch (err) {
+    if (!(err instanceof StatusSetProblem)) throw err;
+    return renderEdit(res, setId, err.status, problemState(err, res.locals.t));
+  }
+  res.redirect(303, `${teacherLink(launch, 'statusSets', `/${encodeURIComponent(setId)}`)}&status_deleted=1`);
+});
+
+const removeSet = asyncHandler(async (req, res) => {
+  const launch = getLaunch(res);
+  const setId = req.params.setId ?? '';
+  try {
+    await deleteStatusSet(...scope(launch), setId);
+  } catch (err) {
+    if (!(err instanceof StatusSetProblem)) throw err;
+    return renderEdit(res, setId, err.status, problemState(err, res.locals.t));
+  }
+  res.redirect(303, `${teacherLink(launch, 'statusSets')}&deleted=1`);
+});
+
+export function statusSetsRouter(_deps: FeatureDeps): Router {
+  const router = Router();
+  router.get(BASE, showList);
+  router.post(BASE, createSet);
+  router.get(`${BASE}/:setId`, showSet);
+  router.post(`${BASE}/:setId`, saveSet);
+  router.post(`${BASE}/:setId/statuses/:statusId/delete`, removeStatus);
+  router.post(`${BASE}/:setId/delete`, removeSet);
+  return router;
+}
