@@ -29,6 +29,19 @@ export interface LtiServices {
   getMembers(endpoints: ServiceEndpoints): Promise<RosterMember[]>;
 }
 
+/** Short reason codes an NRPS failure is reported with (LtiServiceError.message). */
+export const NRPS_FAILURE_REASONS = [
+  'platform_unknown',
+  'platform_inactive',
+  'token_refused',
+  'lms_error',
+  'unreachable',
+  'timeout',
+  'bad_response',
+  'unknown',
+] as const;
+export type NrpsFailureReason = (typeof NRPS_FAILURE_REASONS)[number];
+
 export class LtiServiceError extends Error {
   constructor(
     message: string,

@@ -1,5 +1,5 @@
 import { Provider } from 'ltijs';
-import { LtiServiceError, type LtiServices, type RosterMember, type ServiceEndpoints } from './lti-services';
+import { LtiServiceError, NRPS_FAILURE_REASONS, type LtiServices, type NrpsFailureReason, type RosterMember, type ServiceEndpoints } from './lti-services';
 
 /**
  * Names and Role Provisioning (NRPS) through ltijs. Background work has no live launch, so the
@@ -12,17 +12,7 @@ import { LtiServiceError, type LtiServices, type RosterMember, type ServiceEndpo
  * details go to the caller's log through `cause`.
  */
 
-export const NRPS_FAILURE_REASONS = [
-  'platform_unknown',
-  'platform_inactive',
-  'token_refused',
-  'lms_error',
-  'unreachable',
-  'timeout',
-  'bad_response',
-  'unknown',
-] as const;
-export type NrpsFailureReason = (typeof NRPS_FAILURE_REASONS)[number];
+export { NRPS_FAILURE_REASONS, type NrpsFailureReason };
 
 type NamesAndRoles = (typeof Provider)['NamesAndRoles'];
 

@@ -3,15 +3,10 @@
  * roster.reasons.<code>. The first group comes from the NRPS adapter (LtiServiceError messages,
  * src/lti/nrps.adapter.ts); the last two are the roster's own refusals. Pure.
  */
+import { NRPS_FAILURE_REASONS } from '../lti/lti-services';
+
 export const SYNC_FAILURE_REASONS = [
-  'platform_unknown',
-  'platform_inactive',
-  'token_refused',
-  'lms_error',
-  'unreachable',
-  'timeout',
-  'bad_response',
-  'unknown',
+  ...NRPS_FAILURE_REASONS,
   /** The LMS answered with nobody at all: never trusted, it would deactivate the whole course. */
   'empty_roster',
   /** The database refused the write (twice); nothing the LMS did. */
