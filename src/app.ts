@@ -2,6 +2,7 @@ import express, { Express } from 'express';
 import helmet from 'helmet';
 import { join } from 'node:path';
 import type { Config } from '../config/config';
+import { attendanceRouter } from './attendance/attendance.routes';
 import { homeRouter } from './courses/home.routes';
 import { groupsRouter } from './groups/groups.routes';
 import { rosterRouter } from './roster/roster.routes';
@@ -66,6 +67,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use(rejectMalformedPath);
   // Group CSV imports may hold 1 MB of text, which URL encoding can triple.
   app.use(/^\/activity\/[^/]+\/teacher\/groups\/[^/]+\/import$/, express.urlencoded({ extended: false, limit: '4mb' }));
+  // A take-attendance form for a large lecture: three fields per student plus remarks.
+  app.use(/^\/activity\/[^/]+\/teacher\/sessions\/[^/]+\/take$/, express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 10000 }));
   // parameterLimit: "select all" in a 1500-student lecture sends 1500 checkbox values.
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 10000 }));
   app.use(express.json({ limit: '200kb' }));
@@ -88,6 +91,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(sessionsRouter(deps.features));
   app.use(rosterRouter(deps.features));
   app.use(groupsRouter(deps.features));
+  app.use(attendanceRouter(deps.features));
 
   app.use(notFoundHandler());
   app.use(errorHandler(log));

@@ -1,18 +1,31 @@
+import { randomUUID } from 'node:crypto';
 import { Schema, model } from 'mongoose';
+import { RECORD_SOURCES } from './record-source';
 
 /**
- * One mark per (session, student). First cut: what status sets and sessions need to know
- * ("is this status in use?", "how many records go with this session?"); the take-attendance
- * issue adds remarks, sources and the audit trail.
+ * One mark per (session, student). Writers upsert on (sessionId, userId), which the unique index
+ * keeps single even under concurrent saves; every change also goes to the audit trail
+ * (audit-entry.model.ts). Older records (first cut) may have ObjectId ids; new ones get UUIDs.
  */
 const attendanceRecordSchema = new Schema(
   {
+    _id: { type: String, default: () => randomUUID() },
     courseId: { type: String, required: true },
     activityId: { type: String, required: true },
     sessionId: { type: String, required: true },
     userId: { type: String, required: true },
     statusSetId: { type: String, required: true },
     statusId: { type: String, required: true },
+    /** The teacher's own remark (at most REMARK_MAX, checked by take-rules before any write). */
+    remark: { type: String, default: '' },
+    source: { type: String, enum: RECORD_SOURCES, default: 'teacher' },
+    /** LMS user id of whoever wrote the record last (a teacher, or the student for a check-in). */
+    updatedBy: { type: String },
+    /**
+     * When the student checked in themselves. Kept apart from the teacher's remark (the page shows
+     * "Self-recorded" beside it) and kept when a teacher later overrides the status.
+     */
+    selfRecordedAt: { type: Date },
   },
   { timestamps: true, collection: 'attendance_records' },
 );

@@ -1,5 +1,7 @@
 import en from './en.json';
 import lv from './lv.json';
+import attendanceEn from './attendance.en.json';
+import attendanceLv from './attendance.lv.json';
 import groupsEn from './groups.en.json';
 import groupsLv from './groups.lv.json';
 import rosterEn from './roster.en.json';
@@ -36,8 +38,8 @@ function merge(...parts: Catalog[]): Catalog {
 }
 
 const catalogs: Record<Locale, Catalog> = {
-  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn),
-  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv),
+  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn, attendanceEn),
+  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv, attendanceLv),
 };
 
 function lookup(catalog: Catalog, key: string): string | undefined {

@@ -51,6 +51,8 @@ export interface ListPageInput {
   t: Translate;
   query: Record<string, unknown>;
   bulk?: { errors: FieldErrors; minutes: string; ids: string[] };
+  /** Marked students per session id (absent = not taken). */
+  marked?: Map<string, number>;
 }
 
 export function toListPage(input: ListPageInput) {
@@ -61,7 +63,7 @@ export function toListPage(input: ListPageInput) {
   const shown = filterSessions(input.sessions, filters, input.now);
   const periods = groupByPeriod(shown, filters.by, options.timezone).map((p) => ({
     heading: periodHeading(p, filters.by, d),
-    rows: p.items.map((s) => toRow(s, launch, names, d, input.now, checked)),
+    rows: p.items.map((s) => toRow(s, launch, names, d, input.now, checked, input.marked?.get(s.id) ?? 0)),
   }));
   return {
     pageTitle: t('sessions.list.title'),

@@ -1,8 +1,8 @@
-import { formatLocale, Locale } from '../i18n/i18n';
 import { DateTime } from 'luxon';
-import type { Translate } from '../i18n/i18n';
-import type { LaunchContext } from '../lti/launch-context';
+import { takeLink } from '../attendance/take-links';
 import { teacherLink, teacherPath } from '../courses/teacher-nav';
+import { formatLocale, Locale, Translate } from '../i18n/i18n';
+import type { LaunchContext } from '../lti/launch-context';
 import type { ListFilters } from './sessions.schema';
 import type { StoredSession } from './sessions.service';
 
@@ -101,6 +101,10 @@ export interface SessionRow {
   checked: boolean;
   editHref: string;
   deleteHref: string;
+  takeHref: string;
+  /** Whether any student has a mark in this session. */
+  taken: boolean;
+  attendance: string;
 }
 
 export interface Names {
@@ -113,7 +117,7 @@ export function audienceLabel(audience: StoredSession['audience'], names: Names,
   return names.groups.get(audience.groupId ?? '') ?? t('sessions.audience.unknown_group');
 }
 
-export function toRow(s: StoredSession, launch: LaunchContext, names: Names, d: Display, now: Date, checked: Set<string>): SessionRow {
+export function toRow(s: StoredSession, launch: LaunchContext, names: Names, d: Display, now: Date, checked: Set<string>, marked = 0): SessionRow {
   return {
     id: s.id,
     day: formatDay(s.startsAt, d),
@@ -126,6 +130,9 @@ export function toRow(s: StoredSession, launch: LaunchContext, names: Names, d: 
     checked: checked.has(s.id),
     editHref: teacherLink(launch, 'sessions', `/${s.id}/edit`),
     deleteHref: teacherLink(launch, 'sessions', `/${s.id}/delete`),
+    takeHref: takeLink(launch, s.id),
+    taken: marked > 0,
+    attendance: marked > 0 ? d.t('sessions.list.marked', { count: marked }) : d.t('sessions.list.not_taken'),
   };
 }
 

@@ -1,3 +1,4 @@
+import { markedCounts } from '../attendance/attendance.service';
 import { Response, Router } from 'express';
 import { teacherLink, teacherNav } from '../courses/teacher-nav';
 import type { Translate } from '../i18n/i18n';
@@ -34,7 +35,8 @@ function renderForm(res: Response, options: FormOptions, values: FormValues, err
 async function renderList(res: Response, deps: FeatureDeps, filters: ListFilters, query: Record<string, unknown>, status: number, bulk?: { errors: FieldErrors; minutes: string; ids: string[] }): Promise<void> {
   const { launch, courseId, activityId, t } = scopeOf(res);
   const { options, sessions } = await loadSessionsPage(courseId, activityId, deps.defaultTimezone);
-  const view = toListPage({ launch, sessions, options, filters, now: deps.now(), t, query, bulk });
+  const marked = await markedCounts(courseId, activityId, sessions.map((s) => s.id));
+  const view = toListPage({ launch, sessions, options, filters, now: deps.now(), t, query, bulk, marked });
   res.status(status).render('sessions/list', { view, nav: teacherNav(launch, 'sessions'), ltik: launch.ltik });
 }
 

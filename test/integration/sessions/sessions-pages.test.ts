@@ -46,8 +46,8 @@ describe('adding one session', () => {
     expect(text).toContain('10:00–11:30');
     expect(text).toContain('Lecture 1');
     expect(text).toContain('All students');
-    expect(text).toContain('Take attendance Password / QR'); // greyed-out placeholders per row
-    expect(text).toContain('are greyed out until taking attendance and check-in are added');
+    expect(text).toContain('Not taken Take attendance'); // attendance column + link to the take page
+    expect(text).toContain('“Password / QR” is greyed out until student check-in is added');
 
     const saved = await AttendanceSessionModel.find({ courseId: t.courseId }).lean();
     expect(saved).toHaveLength(1);
@@ -120,7 +120,7 @@ describe('the list: upcoming, past, by week or month', () => {
     const text = visibleText((await t.get('/sessions?by=month')).text);
     expect(text).toContain('Nodarbības');
     expect(text).toContain('Visi studenti');
-    expect(text).toContain('Reģistrēt apmeklējumu Parole / QR');
+    expect(text).toContain('Nav reģistrēts Reģistrēt apmeklējumu');
     expect(text).toContain('marts 2099');
     expect(text).toContain('2099. g. 30. marts');
   });

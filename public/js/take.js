@@ -1,0 +1,97 @@
+// Take-attendance page enhancements. Without JavaScript the page works as is: plain radio
+// buttons, a submit button, and "set all" buttons the server fills in. This script adds:
+// - status letters: in a row, pressing a status's letter (P, L, E, A … as the set has them)
+//   picks it and moves to the next student;
+// - the live "still unmarked" counter and the per-row "Unmarked" label and highlight;
+// - "set all" / "set all unmarked" in the browser, without a round trip;
+// - a "not saved yet" reminder once something changed.
+(function () {
+  'use strict';
+
+  var form = document.getElementById('take-form');
+  var body = form && form.querySelector('.js-take-rows');
+  if (!form || !body) return;
+  var rows = Array.prototype.slice.call(body.rows);
+  var counter = form.querySelector('.js-unmarked-text');
+  var unsaved = form.querySelector('.js-unsaved');
+  var hint = form.querySelector('.js-key-hint');
+  var saveButtons = form.querySelectorAll('button[type="submit"]:not(.js-bulk)');
+  var templates = {};
+  try { templates = JSON.parse(counter.getAttribute('data-templates') || '{}'); } catch (e) { templates = {}; }
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || 'en') : null;
+
+  function checked(row) { return row.querySelector('input[type="radio"]:checked'); }
+
+  function updateCounter() {
+    var left = rows.filter(function (row) { return !checked(row); }).length;
+    var text;
+    if (left === 0) text = counter.getAttribute('data-all-marked');
+    else text = (templates[plural ? plural.select(left) : 'other'] || templates.other || '{{count}}').replace('{{count}}', String(left));
+    if (counter.textContent !== text) counter.textContent = text;
+  }
+
+  // Radios cannot be cleared, so a row only ever goes from unmarked to marked here.
+  function markRow(row) {
+    if (!row.classList.contains('take-row--unmarked')) return;
+    row.classList.remove('take-row--unmarked');
+    var flag = row.querySelector('.take-flag');
+    if (flag) flag.hidden = true;
+  }
+
+  function changed() {
+    updateCounter();
+    if (unsaved) unsaved.hidden = false;
+  }
+
+  function pick(row, radio) {
+    if (!radio.checked) radio.checked = true;
+    markRow(row);
+  }
+
+  body.addEventListener('change', function (event) {
+    var target = event.target;
+    if (!target || target.type !== 'radio') return;
+    var row = target.closest('tr');
+    if (row) markRow(row);
+    changed();
+  });
+
+  function focusRow(row) {
+    var radio = checked(row) || row.querySelector('input[type="radio"]');
+    if (radio) radio.focus();
+  }
+
+  // Letters only act on the radios of a row: typing in a remark field stays typing.
+  body.addEventListener('keydown', function (event) {
+    var target = event.target;
+    if (!target || target.type !== 'radio') return;
+    if (event.ctrlKey || event.metaKey || event.altKey || !event.key || event.key.length !== 1) return;
+    var row = target.closest('tr');
+    var key = event.key.toLowerCase();
+    var radio = row && row.querySelector('input[type="radio"][data-key="' + CSS.escape(key) + '"]');
+    if (!radio) return;
+    event.preventDefault();
+    pick(row, radio);
+    changed();
+    var next = rows[rows.indexOf(row) + 1];
+    if (next) focusRow(next);
+    else if (saveButtons.length) saveButtons[saveButtons.length - 1].focus(); // last student: Enter saves
+  });
+
+  // The bulk buttons fill the radios here instead of asking the server (same result, no reload).
+  Array.prototype.forEach.call(form.querySelectorAll('.js-bulk'), function (button) {
+    button.addEventListener('click', function (event) {
+      event.preventDefault();
+      var onlyUnmarked = button.getAttribute('data-mode') === 'unmarked';
+      rows.forEach(function (row) {
+        if (onlyUnmarked && checked(row)) return;
+        var radio = row.querySelector('input[type="radio"][value="' + CSS.escape(button.value) + '"]');
+        if (radio) pick(row, radio);
+      });
+      changed();
+    });
+  });
+
+  if (hint) hint.hidden = false;
+  updateCounter();
+})();

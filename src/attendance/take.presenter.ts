@@ -1,0 +1,233 @@
+import { teacherLink, teacherNav, TeacherNav } from '../courses/teacher-nav';
+import type { Locale, Translate } from '../i18n/i18n';
+import type { LaunchContext } from '../lti/launch-context';
+import { formatDay, formatTimeRange } from '../sessions/sessions.presenter';
+import { REMARK_MAX } from './record-source';
+import { historyLink, takeLink, takePath } from './take-links';
+import type { CurrentRecord, FormerReason, PostedRow, RowProblem, StatusChoice } from './take-rules';
+import type { TakeSort } from './take.schema';
+import type { TakePageData, TakeStudent } from './take.service';
+
+/**
+ * Shapes the take page. Everything per row is computed here once, so the template only prints
+ * (500 rows must render fast: no includes or translations inside the row loop).
+ */
+
+export interface StatusOption {
+  id: string;
+  acronym: string;
+  description: string;
+  /** The letter that picks this status with the keyboard (take.js). */
+  key: string;
+}
+
+export interface TakeRow {
+  index: number;
+  userId: string;
+  name: string;
+  email: string;
+  /** '' = unmarked. */
+  statusId: string;
+  options: StatusOption[];
+  remark: string;
+  selfRecorded: boolean;
+  historyHref?: string;
+  error?: string;
+  legend: string;
+  remarkLabel: string;
+}
+
+export interface FormerRow {
+  name: string;
+  email: string;
+  status: string;
+  remark: string;
+  selfRecorded: boolean;
+  reason: string;
+  historyHref: string;
+}
+
+export interface TakeView {
+  pageTitle: string;
+  nav: TeacherNav;
+  ltik: string;
+  action: string;
+  backHref: string;
+  allHistoryHref: string;
+  when: string;
+  audience: string;
+  description: string;
+  statusSetName: string;
+  remarkMax: number;
+  sort: TakeSort;
+  sortLinks: Array<{ label: string; href: string; current: boolean }>;
+  /** Visible statuses: the bulk buttons and the legend. */
+  statuses: StatusOption[];
+  rows: TakeRow[];
+  former: FormerRow[];
+  counter: { total: number; unmarked: number; text: string; templates: string; allMarked: string };
+  flash?: { tone: 'success' | 'warning'; text: string };
+  errors: string[];
+  labels: { unmarked: string; selfRecorded: string; history: string; keyHint: string };
+}
+
+export interface TakeViewInput {
+  launch: LaunchContext;
+  t: Translate;
+  data: TakePageData;
+  sort: TakeSort;
+  /** Values to show instead of the stored ones (a refused save, a "set all" preview). */
+  posted?: PostedRow[];
+  problems?: RowProblem[];
+  formErrorKey?: string;
+  flash?: { saved?: number; bulk?: { mode: 'all' | 'unmarked'; filled: number; statusId: string } };
+}
+
+/** Sort key parts and the shown name, by last name ("Bērziņa, Anna") or first ("Anna Bērziņa"). */
+export function nameParts(s: Pick<TakeStudent, 'givenName' | 'familyName' | 'name' | 'userId'>, sort: TakeSort): { shown: string; key: string[] } {
+  const fallback = s.name || s.familyName || s.givenName || s.userId;
+  if (sort === 'first') {
+    const shown = s.givenName && s.familyName ? `${s.givenName} ${s.familyName}` : fallback;
+    return { shown, key: [s.givenName || fallback, s.familyName, s.userId] };
+  }
+  const shown = s.givenName && s.familyName ? `${s.familyName}, ${s.givenName}` : fallback;
+  return { shown, key: [s.familyName || fallback, s.givenName, s.userId] };
+}
+
+/** Sorted with the UI language's collation (Latvian: Č after C, Š after S). */
+export function sortByName<T>(items: readonly T[], nameOf: (item: T) => { shown: string; key: string[] }, locale: Locale): T[] {
+  const collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
+  const keyed = items.map((item) => ({ item, key: nameOf(item).key }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < a.key.length; i++) {
+      const c = collator.compare(a.key[i] ?? '', b.key[i] ?? '');
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+  return keyed.map((k) => k.item);
+}
+
+const toOption = (s: StatusChoice): StatusOption => ({ id: s.id, acronym: s.acronym, description: s.description, key: s.acronym.charAt(0).toLowerCase() });
+
+/** Visible statuses for every row; a hidden status only where a record still has it. */
+function optionPicker(statuses: StatusChoice[]): (statusId: string) => StatusOption[] {
+  const visible = statuses.filter((s) => s.visible).map(toOption);
+  const withHidden = new Map<string, StatusOption[]>();
+  return (statusId) => {
+    const hidden = statuses.find((s) => s.id === statusId && !s.visible);
+    if (!hidden) return visible;
+    const cached = withHidden.get(statusId) ?? statuses.filter((s) => s.visible || s === hidden).map(toOption);
+    withHidden.set(statusId, cached);
+    return cached;
+  };
+}
+
+/** Plural templates by CLDR category, for the script's live counter ({{count}} left in). */
+function pluralTemplates(t: Translate, locale: Locale, key: string): string {
+  const out: Record<string, string> = {};
+  for (const category of new Intl.PluralRules(locale).resolvedOptions().pluralCategories) {
+    const text = t(`${key}_${category}`);
+    out[category] = text === `${key}_${category}` ? t(`${key}_other`) : text;
+  }
+  return JSON.stringify(out);
+}
+
+function statusLabel(statusId: string | null | undefined, statuses: StatusChoice[], t: Translate): string {
+  const s = statuses.find((x) => x.id === statusId);
+  return s ? `${s.acronym} · ${s.description}` : statusId ? t('attendance.status_unknown') : t('attendance.unmarked');
+}
+
+function problemMessages(problems: RowProblem[], names: Map<string, string>, t: Translate): { list: string[]; byUser: Map<string, string> } {
+  const byUser = new Map<string, string>();
+  const list = problems.map((p) => {
+    const text = t(`attendance.errors.${p.key}`, { max: REMARK_MAX });
+    if (!byUser.has(p.userId)) byUser.set(p.userId, text);
+    return t('attendance.errors.row', { name: names.get(p.userId) ?? p.userId, message: text });
+  });
+  return { list, byUser };
+}
+
+function flashOf(input: TakeViewInput, statuses: StatusChoice[]): TakeView['flash'] {
+  const { flash, t } = input;
+  if (flash?.bulk) {
+    const vars = { count: flash.bulk.filled, status: statusLabel(flash.bulk.statusId, statuses, t) };
+    return { tone: 'warning', text: t(`attendance.flash.bulk_${flash.bulk.mode}`, vars) };
+  }
+  if (flash?.saved === undefined) return undefined;
+  return { tone: 'success', text: flash.saved > 0 ? t('attendance.flash.saved', { count: flash.saved }) : t('attendance.flash.saved_nothing') };
+}
+
+function studentRows(input: TakeViewInput, names: Map<string, string>, errors: Map<string, string>): TakeRow[] {
+  const { data, launch, t, sort } = input;
+  const posted = new Map((input.posted ?? []).map((r) => [r.userId, r]));
+  const optionsFor = optionPicker(data.statusSet.statuses);
+  const sorted = sortByName(data.students, (s) => nameParts(s, sort), launch.locale);
+  return sorted.map((s, index) => {
+    const record: CurrentRecord | undefined = data.records.get(s.userId);
+    const mine = posted.get(s.userId);
+    const statusId = mine ? mine.statusId || record?.statusId || '' : record?.statusId ?? '';
+    const name = names.get(s.userId) ?? s.userId;
+    return {
+      index, userId: s.userId, name, email: s.email, statusId, options: optionsFor(statusId),
+      remark: mine ? mine.remark : record?.remark ?? '',
+      selfRecorded: record ? record.source === 'self' || record.selfRecordedAt !== undefined : false,
+      historyHref: record ? historyLink(launch, data.session.id, s.userId) : undefined,
+      error: errors.get(s.userId),
+      legend: t('attendance.take.row_legend', { name }),
+      remarkLabel: t('attendance.take.remark_for', { name }),
+    };
+  });
+}
+
+function formerRows(input: TakeViewInput, sortNames: (u: { userId: string; student?: TakeStudent }) => { shown: string; key: string[] }): FormerRow[] {
+  const { data, launch, t } = input;
+  return sortByName(data.former, sortNames, launch.locale).map((f) => {
+    const record = data.records.get(f.userId);
+    return {
+      name: sortNames(f).shown,
+      email: f.student?.email ?? '',
+      status: statusLabel(record?.statusId, data.statusSet.statuses, t),
+      remark: record?.remark ?? '',
+      selfRecorded: record ? record.source === 'self' || record.selfRecordedAt !== undefined : false,
+      reason: t(`attendance.former.reason.${f.reason satisfies FormerReason}`),
+      historyHref: historyLink(launch, data.session.id, f.userId),
+    };
+  });
+}
+
+export function toTakeView(input: TakeViewInput): TakeView {
+  const { data, launch, t, sort } = input;
+  const display = { zone: data.timezone, locale: launch.locale, t };
+  const formerName = (f: { userId: string; student?: TakeStudent }) => nameParts(f.student ?? { userId: f.userId, givenName: '', familyName: '', name: '' }, sort);
+  const names = new Map<string, string>([
+    ...data.students.map((s) => [s.userId, nameParts(s, sort).shown] as const),
+    ...data.former.map((f) => [f.userId, formerName(f).shown] as const),
+  ]);
+  const problems = problemMessages(input.problems ?? [], names, t);
+  const rows = studentRows(input, names, problems.byUser);
+  const unmarked = rows.filter((r) => r.statusId === '').length;
+  const countKey = 'attendance.take.unmarked_count';
+  return {
+    pageTitle: t('attendance.take.title'),
+    nav: teacherNav(launch, 'sessions'),
+    ltik: launch.ltik,
+    action: takePath(launch, data.session.id),
+    backHref: teacherLink(launch, 'sessions'),
+    allHistoryHref: historyLink(launch, data.session.id),
+    when: `${formatDay(data.session.startsAt, display)}, ${formatTimeRange(data.session, data.timezone)}`,
+    audience: data.session.audience.kind === 'all' ? t('attendance.take.audience_all') : t('attendance.take.audience_group', { name: data.groupName ?? t('attendance.take.group_missing') }),
+    description: data.session.description,
+    statusSetName: data.statusSet.name,
+    remarkMax: REMARK_MAX,
+    sort,
+    sortLinks: (['last', 'first'] as const).map((s) => ({ label: t(`attendance.take.sort_${s}`), href: takeLink(launch, data.session.id, `sort=${s}`), current: s === sort })),
+    statuses: data.statusSet.statuses.filter((s) => s.visible).map(toOption),
+    rows,
+    former: formerRows(input, formerName),
+    counter: { total: rows.length, unmarked, text: unmarked === 0 ? t('attendance.take.all_marked') : t(countKey, { count: unmarked }), templates: pluralTemplates(t, launch.locale, countKey), allMarked: t('attendance.take.all_marked') },
+    flash: flashOf(input, data.statusSet.statuses),
+    errors: [...(input.formErrorKey ? [t(input.formErrorKey)] : []), ...problems.list],
+    labels: { unmarked: t('attendance.unmarked'), selfRecorded: t('attendance.self_recorded'), history: t('attendance.take.history'), keyHint: t('attendance.take.key_hint', { keys: data.statusSet.statuses.filter((s) => s.visible).map((s) => s.acronym).join(', ') }) },
+  };
+}
