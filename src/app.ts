@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { join } from 'node:path';
 import type { Config } from '../config/config';
 import { attendanceRouter } from './attendance/attendance.routes';
+import { checkInRouter } from './check-in/check-in.routes';
 import { homeRouter } from './courses/home.routes';
 import { groupsRouter } from './groups/groups.routes';
 import { rosterRouter } from './roster/roster.routes';
@@ -92,6 +93,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(rosterRouter(deps.features));
   app.use(groupsRouter(deps.features));
   app.use(attendanceRouter(deps.features));
+  app.use(checkInRouter(deps.features));
 
   app.use(notFoundHandler());
   app.use(errorHandler(log));

@@ -5,6 +5,8 @@ import { Refusal } from '../shared/errors';
 import { withLtik } from '../shared/links';
 import type { LaunchContext } from '../lti/launch-context';
 import type { FeatureDeps } from '../shared/feature-deps';
+import { checkInPath } from '../check-in/check-in.routes';
+import { openCheckIns } from '../check-in/check-in.service';
 import { studentUpcomingSessions, teacherSessionSummary } from './home-sessions.service';
 import { formatSession, toHomeView, toTeacherSessionsView } from './home.presenter';
 import { teacherNav } from './teacher-nav';
@@ -46,11 +48,16 @@ export function homeRouter(deps: FeatureDeps): Router {
     asyncHandler(async (_req, res) => {
       const launch = getLaunch(res);
       const data = await load(launch);
-      const upcoming = await studentUpcomingSessions(launch.courseId, launch.activityId ?? '', launch.userId, deps.now());
+      const activityId = launch.activityId ?? '';
+      const [upcoming, open] = await Promise.all([
+        studentUpcomingSessions(launch.courseId, activityId, launch.userId, deps.now()),
+        launch.role === 'student' ? openCheckIns(launch.courseId, activityId, launch.userId, deps.now()) : Promise.resolve([]),
+      ]);
       res.render('home/student', {
         view: toHomeView(data, launch, res.locals.t),
         role: launch.role,
         upcoming: upcoming.map((s) => formatSession(s, data.activity.timezone, launch.locale)),
+        openCheckIns: open.map((s) => ({ ...formatSession(s, data.activity.timezone, launch.locale), href: withLtik(checkInPath(activityId, s.id), launch.ltik) })),
       });
     }),
   );

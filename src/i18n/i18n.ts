@@ -2,6 +2,8 @@ import en from './en.json';
 import lv from './lv.json';
 import attendanceEn from './attendance.en.json';
 import attendanceLv from './attendance.lv.json';
+import checkInEn from './check-in.en.json';
+import checkInLv from './check-in.lv.json';
 import groupsEn from './groups.en.json';
 import groupsLv from './groups.lv.json';
 import rosterEn from './roster.en.json';
@@ -38,8 +40,8 @@ function merge(...parts: Catalog[]): Catalog {
 }
 
 const catalogs: Record<Locale, Catalog> = {
-  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn, attendanceEn),
-  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv, attendanceLv),
+  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn, attendanceEn, checkInEn),
+  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv, attendanceLv, checkInLv),
 };
 
 function lookup(catalog: Catalog, key: string): string | undefined {

@@ -13,6 +13,24 @@ const audienceSchema = new Schema(
   { _id: false },
 );
 
+/** Self check-in settings (src/check-in/settings.ts SelfMarkingSettings); absent until first saved. */
+const selfMarkingSchema = new Schema(
+  {
+    enabled: { type: Boolean, default: false },
+    password: { type: String, default: '' },
+    showQr: { type: Boolean, default: false },
+    rotateSeconds: { type: Number, default: 15 },
+    graceSeconds: { type: Number, default: 5 },
+    opensMinutesBefore: { type: Number, default: 0 },
+    statusMode: { type: String, enum: ['auto', 'choose'], default: 'auto' },
+    lateAfterMinutes: { type: Number, default: 10 },
+    allowChange: { type: Boolean, default: false },
+    oneDevicePerStudent: { type: Boolean, default: true },
+    allowedCidrs: { type: [String], default: [] },
+  },
+  { _id: false },
+);
+
 const attendanceSessionSchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -26,6 +44,9 @@ const attendanceSessionSchema = new Schema(
     statusSetId: { type: String, required: true },
     seriesId: { type: String },
     createdBy: { type: String, required: true },
+    selfMarking: { type: selfMarkingSchema },
+    /** 32 random bytes (base64) for rotating/QR codes; made when self-marking is first saved, never shown. */
+    checkInSecret: { type: String },
   },
   { timestamps: true, collection: 'attendance_sessions' },
 );

@@ -53,6 +53,8 @@ export interface ListPageInput {
   bulk?: { errors: FieldErrors; minutes: string; ids: string[] };
   /** Marked students per session id (absent = not taken). */
   marked?: Map<string, number>;
+  /** Sessions with student self-marking switched on. */
+  selfMarking?: Set<string>;
 }
 
 export function toListPage(input: ListPageInput) {
@@ -63,7 +65,7 @@ export function toListPage(input: ListPageInput) {
   const shown = filterSessions(input.sessions, filters, input.now);
   const periods = groupByPeriod(shown, filters.by, options.timezone).map((p) => ({
     heading: periodHeading(p, filters.by, d),
-    rows: p.items.map((s) => toRow(s, launch, names, d, input.now, checked, input.marked?.get(s.id) ?? 0)),
+    rows: p.items.map((s) => toRow(s, launch, names, d, input.now, checked, input.marked?.get(s.id) ?? 0, input.selfMarking?.has(s.id) ?? false)),
   }));
   return {
     pageTitle: t('sessions.list.title'),

@@ -105,6 +105,9 @@ export interface SessionRow {
   /** Whether any student has a mark in this session. */
   taken: boolean;
   attendance: string;
+  /** The session's self-marking settings page (src/check-in). */
+  selfMarkingHref: string;
+  selfMarkingOn: boolean;
 }
 
 export interface Names {
@@ -117,7 +120,7 @@ export function audienceLabel(audience: StoredSession['audience'], names: Names,
   return names.groups.get(audience.groupId ?? '') ?? t('sessions.audience.unknown_group');
 }
 
-export function toRow(s: StoredSession, launch: LaunchContext, names: Names, d: Display, now: Date, checked: Set<string>, marked = 0): SessionRow {
+export function toRow(s: StoredSession, launch: LaunchContext, names: Names, d: Display, now: Date, checked: Set<string>, marked = 0, selfMarkingOn = false): SessionRow {
   return {
     id: s.id,
     day: formatDay(s.startsAt, d),
@@ -133,6 +136,8 @@ export function toRow(s: StoredSession, launch: LaunchContext, names: Names, d: 
     takeHref: takeLink(launch, s.id),
     taken: marked > 0,
     attendance: marked > 0 ? d.t('sessions.list.marked', { count: marked }) : d.t('sessions.list.not_taken'),
+    selfMarkingHref: teacherLink(launch, 'sessions', `/${s.id}/self-marking`),
+    selfMarkingOn,
   };
 }
 

@@ -1,3 +1,4 @@
+import { selfMarkingEnabledIds } from '../check-in/self-marking.service';
 import { markedCounts } from '../attendance/attendance.service';
 import { Response, Router } from 'express';
 import { teacherLink, teacherNav } from '../courses/teacher-nav';
@@ -35,8 +36,9 @@ function renderForm(res: Response, options: FormOptions, values: FormValues, err
 async function renderList(res: Response, deps: FeatureDeps, filters: ListFilters, query: Record<string, unknown>, status: number, bulk?: { errors: FieldErrors; minutes: string; ids: string[] }): Promise<void> {
   const { launch, courseId, activityId, t } = scopeOf(res);
   const { options, sessions } = await loadSessionsPage(courseId, activityId, deps.defaultTimezone);
-  const marked = await markedCounts(courseId, activityId, sessions.map((s) => s.id));
-  const view = toListPage({ launch, sessions, options, filters, now: deps.now(), t, query, bulk, marked });
+  const ids = sessions.map((s) => s.id);
+  const [marked, selfMarking] = await Promise.all([markedCounts(courseId, activityId, ids), selfMarkingEnabledIds(courseId, activityId, ids)]);
+  const view = toListPage({ launch, sessions, options, filters, now: deps.now(), t, query, bulk, marked, selfMarking });
   res.status(status).render('sessions/list', { view, nav: teacherNav(launch, 'sessions'), ltik: launch.ltik });
 }
 

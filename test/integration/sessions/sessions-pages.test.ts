@@ -47,7 +47,7 @@ describe('adding one session', () => {
     expect(text).toContain('Lecture 1');
     expect(text).toContain('All students');
     expect(text).toContain('Not taken Take attendance'); // attendance column + link to the take page
-    expect(text).toContain('“Password / QR” is greyed out until student check-in is added');
+    expect(text).toContain('Self-marking');
 
     const saved = await AttendanceSessionModel.find({ courseId: t.courseId }).lean();
     expect(saved).toHaveLength(1);

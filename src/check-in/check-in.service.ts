@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { AttendanceRecordModel } from '../attendance/attendance-record.model';
+import { AuditEntryModel } from '../attendance/audit-entry.model';
+import { onAttendanceChanged } from '../grading/grade-hooks';
+import { findGroup } from '../groups/group-lookup.service';
+import { GroupModel } from '../groups/group.model';
+import { AttendanceSessionModel } from '../sessions/attendance-session.model';
+import { activityTimezone, getSession, StoredSession } from '../sessions/sessions.service';
+import type { Logger } from '../shared/logger';
+import { Refusal } from '../shared/errors';
+import { findStatusSet } from '../status-sets/status-set-lookup.service';
+import { attemptsLeft, DEFAULT_ATTEMPT_POLICY, retryAt } from './attempts';
+import { CheckInFailureModel } from './check-in-failure.model';
+import { CheckInRefusal, decideCheckIn, SubmittedCode } from './check-in-decision';
+import { rotationOn, SelfMarkingSettings } from './settings';
+import { readExtras, settingsFrom } from './self-marking.service';
+import type { CheckInStatus } from './status-choice';
+import { checkInWindow } from './window';
+
+/**
+ * A student's self check-in (flow 1: the password typed inside the LMS). The service gathers the
+ * facts, decideCheckIn (pure) rules, and only an accepted check-in writes a record.
+ */
+
+export type StatusOption = CheckInStatus & { description: string };
+
+export interface CheckInFacts {
+  session: StoredSession;
+  timezone: string;
+  settings: SelfMarkingSettings | undefined;
+  secret: Buffer;
+  statuses: StatusOption[];
+  inAudience: boolean;
+  existing: { statusId: string; remark: string; selfRecordedAt?: Date } | null;
+  failuresMs: number[];
+}
+
+export interface CheckInContext {
+  now: Date;
+  ip: string | undefined;
+}
+
+type RecordLean = { statusId: string; remark?: string | null; selfRecordedAt?: Date | null };
+
+async function readStatuses(courseId: string, activityId: string, setId: string): Promise<StatusOption[]> {
+  const set = await findStatusSet(courseId, activityId, setId);
+  if (!set) throw new Refusal('not_found', 'STATUS_SET_NOT_IN_ACTIVITY');
+  return set.statuses.map((s) => ({
+    id: s._id, acronym: s.acronym, description: s.description, order: s.order, visible: s.visible ?? true,
+    studentPick: { mode: s.studentPick?.mode ?? 'never', minutes: s.studentPick?.minutes ?? undefined },
+  }));
+}
+
+async function inAudience(courseId: string, session: StoredSession, userId: string): Promise<boolean> {
+  if (session.audience.kind === 'all') return true;
+  const group = await findGroup(courseId, session.audience.groupId ?? '');
+  return group?.memberIds.includes(userId) ?? false;
+}
+
+export async function readOwnRecord(courseId: string, activityId: string, sessionId: string, userId: string): Promise<CheckInFacts['existing']> {
+  const r = await AttendanceRecordModel.findOne({ sessionId, userId, courseId, activityId }, { statusId: 1, remark: 1, selfRecordedAt: 1 }).lean<RecordLean>();
+  return r ? { statusId: r.statusId, remark: r.remark ?? '', selfRecordedAt: r.selfRecordedAt ?? undefined } : null;
+}
+
+export async function loadCheckIn(courseId: string, activityId: string, sessionId: string, userId: string, now: Date, fallbackZone: string): Promise<CheckInFacts> {
+  const [session, timezone, extras, existing, failures] = await Promise.all([
+    getSession(courseId, activityId, sessionId),
+    activityTimezone(courseId, activityId, fallbackZone),
+    readExtras(courseId, activityId, sessionId),
+    readOwnRecord(courseId, activityId, sessionId, userId),
+    CheckInFailureModel.find({ courseId, activityId, sessionId, userId, at: { $gt: new Date(now.getTime() - DEFAULT_ATTEMPT_POLICY.windowMs) } }, { at: 1 }).lean(),
+  ]);
+  const [statuses, audience] = await Promise.all([readStatuses(courseId, activityId, session.statusSetId), inAudience(courseId, session, userId)]);
+  return {
+    session, timezone, statuses, existing, inAudience: audience,
+    settings: settingsFrom(extras.selfMarking),
+    secret: Buffer.from(extras.checkInSecret ?? '', 'base64'),
+    failuresMs: failures.map((f) => f.at.getTime()),
+  };
+}
+
+/** The typed text is the password, or the projector's current code when the QR rotates. */
+export function submittedCode(settings: SelfMarkingSettings | undefined, value: string | undefined): SubmittedCode | undefined {
+  if (value === undefined || !settings) return undefined;
+  return { kind: rotationOn(settings) ? 'typed' : 'password', value };
+}
+
+export function decide(facts: CheckInFacts, ctx: CheckInContext, code: SubmittedCode | undefined, chosenStatusId?: string) {
+  if (!facts.settings) return { ok: false as const, reason: 'disabled' as const };
+  return decideCheckIn({
+    settings: facts.settings, session: facts.session, statuses: facts.statuses, nowMs: ctx.now.getTime(), inAudience: facts.inAudience,
+    ip: ctx.ip, failuresMs: facts.failuresMs, code, secret: facts.secret, existing: facts.existing, deviceUsedByOther: false, chosenStatusId,
+  });
+}
+
+export type SubmitOutcome =
+  | { ok: true }
+  | { ok: false; reason: CheckInRefusal; facts: CheckInFacts; attemptsLeft?: number; retryAt?: Date };
+
+const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000 || /E11000|duplicate key/i.test(String((err as { message?: unknown })?.message ?? ''));
+
+/**
+ * First check-in: insert only ($setOnInsert), so of two concurrent submissions one creates the
+ * record and the other finds it and is told 'already_marked'. A change (choose mode with
+ * changing allowed) updates the status and keeps the teacher's remark.
+ */
+async function writeRecord(courseId: string, activityId: string, facts: CheckInFacts, userId: string, statusId: string, now: Date, replaces: boolean): Promise<boolean> {
+  const fields = { statusSetId: facts.session.statusSetId, statusId, source: 'self', selfRecordedAt: now, updatedBy: userId, updatedAt: now };
+  const filter = { sessionId: facts.session.id, userId };
+  const collection = AttendanceRecordModel.collection;
+  if (replaces) {
+    const res = await collection.updateOne(filter, { $set: fields });
+    return res.matchedCount === 1;
+  }
+  try {
+    const res = await collection.updateOne(filter, { $setOnInsert: { ...fields, _id: randomUUID(), courseId, activityId, remark: '', createdAt: now, __v: 0 } }, { upsert: true });
+    return res.upsertedCount === 1;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+export async function submitCheckIn(
+  courseId: string, activityId: string, sessionId: string, userId: string,
+  form: { code?: string; statusId?: string }, ctx: CheckInContext & { fallbackZone: string; log?: Logger },
+): Promise<SubmitOutcome> {
+  const facts = await loadCheckIn(courseId, activityId, sessionId, userId, ctx.now, ctx.fallbackZone);
+  const decision = decide(facts, ctx, submittedCode(facts.settings, form.code), form.statusId);
+  if (!decision.ok) {
+    if (decision.reason === 'wrong_code') {
+      await CheckInFailureModel.create({ _id: randomUUID(), courseId, activityId, sessionId, userId, at: ctx.now });
+      facts.failuresMs.push(ctx.now.getTime());
+    }
+    const nowMs = ctx.now.getTime();
+    return { ok: false, reason: decision.reason, facts, attemptsLeft: attemptsLeft(facts.failuresMs, nowMs), retryAt: retryAt(facts.failuresMs, nowMs) };
+  }
+  const written = await writeRecord(courseId, activityId, facts, userId, decision.statusId, ctx.now, decision.replacesExisting);
+  if (!written) {
+    return { ok: false, reason: 'already_marked', facts: { ...facts, existing: await readOwnRecord(courseId, activityId, sessionId, userId) } };
+  }
+  const remark = facts.existing?.remark ?? '';
+  await AuditEntryModel.create({
+    _id: randomUUID(), courseId, activityId, sessionId, userId, actorId: userId, at: ctx.now,
+    from: { statusId: facts.existing?.statusId ?? null, remark }, to: { statusId: decision.statusId, remark }, source: 'self',
+  });
+  try {
+    await onAttendanceChanged(courseId, activityId, [userId]);
+  } catch (err) {
+    // The check-in is saved; a failing grade listener must not turn it into an error page.
+    ctx.log?.error({ err, courseId, activityId, sessionId }, 'grade hook failed after a check-in');
+  }
+  return { ok: true };
+}
+
+export interface OpenCheckIn {
+  id: string;
+  startsAt: Date;
+  durationMinutes: number;
+  description: string;
+}
+
+/** Sessions of the student's audience whose self-marking window is open now (the home's buttons). */
+export async function openCheckIns(courseId: string, activityId: string, userId: string, now: Date): Promise<OpenCheckIn[]> {
+  const groups = await GroupModel.find({ courseId, memberIds: userId }, { _id: 1 }).lean();
+  const groupIds = new Set(groups.map((g) => String(g._id)));
+  // Longest meeting is 1440 minutes, earliest opening 240 minutes before: a bounded time range.
+  const docs = await AttendanceSessionModel.find({
+    courseId, activityId,
+    startsAt: { $gt: new Date(now.getTime() - 1440 * 60_000), $lte: new Date(now.getTime() + 240 * 60_000) },
+  }, { startsAt: 1, durationMinutes: 1, description: 1, audience: 1, selfMarking: 1 }).sort({ startsAt: 1 }).lean();
+  return docs
+    .filter((d) => d.audience.kind === 'all' || groupIds.has(d.audience.groupId ?? ''))
+    .filter((d) => {
+      const s = settingsFrom(d.selfMarking as Parameters<typeof settingsFrom>[0]);
+      return s?.enabled === true && checkInWindow(d, s.opensMinutesBefore, now.getTime()).state === 'open';
+    })
+    .map((d) => ({ id: d._id, startsAt: d.startsAt, durationMinutes: d.durationMinutes, description: d.description ?? '' }));
+}

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { AttendanceSessionModel } from '../sessions/attendance-session.model';
+import { activityTimezone, getSession, StoredSession } from '../sessions/sessions.service';
+import { Refusal } from '../shared/errors';
+import { generatePassword } from './password';
+import { DEFAULT_SELF_MARKING, SelfMarkingSettings, validateSelfMarkingSettings } from './settings';
+
+/** Self-marking settings of one session, as the teacher edits them. Scoped by (courseId, activityId). */
+
+type StoredSelfMarking = Partial<Record<keyof SelfMarkingSettings, unknown>>;
+type SessionExtras = { selfMarking?: StoredSelfMarking | null; checkInSecret?: string | null };
+
+export interface SelfMarkingState {
+  settings: SelfMarkingSettings;
+  /** False until the teacher saved the form once. */
+  stored: boolean;
+}
+
+export function newPassword(): string {
+  return generatePassword(randomBytes);
+}
+
+/** A stored subdocument that no longer validates (older rules) falls back to the defaults, disabled. */
+export function settingsFrom(stored: StoredSelfMarking | null | undefined): SelfMarkingSettings | undefined {
+  if (!stored) return undefined;
+  const checked = validateSelfMarkingSettings(stored);
+  return checked.ok ? checked.settings : { ...DEFAULT_SELF_MARKING, allowedCidrs: [], password: String(stored.password ?? ''), enabled: false };
+}
+
+export async function readExtras(courseId: string, activityId: string, sessionId: string): Promise<SessionExtras> {
+  const doc = await AttendanceSessionModel.findOne({ _id: sessionId, courseId, activityId }, { selfMarking: 1, checkInSecret: 1 }).lean<SessionExtras>();
+  if (!doc) throw new Refusal('not_found', 'SESSION_NOT_IN_ACTIVITY');
+  return doc;
+}
+
+export async function loadSelfMarking(courseId: string, activityId: string, sessionId: string, fallbackZone: string): Promise<{ session: StoredSession; timezone: string; state: SelfMarkingState }> {
+  const [session, timezone, extras] = await Promise.all([
+    getSession(courseId, activityId, sessionId),
+    activityTimezone(courseId, activityId, fallbackZone),
+    readExtras(courseId, activityId, sessionId),
+  ]);
+  const stored = settingsFrom(extras.selfMarking);
+  const settings = stored ?? { ...DEFAULT_SELF_MARKING, allowedCidrs: [], password: newPassword() };
+  return { session, timezone, state: { settings, stored: stored !== undefined } };
+}
+
+/** Saves validated settings; the secret is made once, the first time, and never replaced. */
+export async function saveSelfMarking(courseId: string, activityId: string, sessionId: string, settings: SelfMarkingSettings): Promise<void> {
+  const extras = await readExtras(courseId, activityId, sessionId);
+  const secret = extras.checkInSecret ? {} : { checkInSecret: randomBytes(32).toString('base64') };
+  const res = await AttendanceSessionModel.updateOne({ _id: sessionId, courseId, activityId }, { $set: { selfMarking: settings, ...secret } });
+  if (res.matchedCount === 0) throw new Refusal('not_found', 'SESSION_NOT_IN_ACTIVITY');
+}
+
+/** The stored oneDevicePerStudent (not on the form yet), so saving the form keeps it. */
+export async function storedOneDevice(courseId: string, activityId: string, sessionId: string): Promise<boolean> {
+  const extras = await readExtras(courseId, activityId, sessionId);
+  return settingsFrom(extras.selfMarking)?.oneDevicePerStudent ?? DEFAULT_SELF_MARKING.oneDevicePerStudent;
+}
+
+/** Ids of the given sessions with self-marking switched on (the sessions list's badge). */
+export async function selfMarkingEnabledIds(courseId: string, activityId: string, sessionIds: string[]): Promise<Set<string>> {
+  const docs = await AttendanceSessionModel.find({ courseId, activityId, _id: { $in: sessionIds } }, { selfMarking: 1 }).lean<Array<{ _id: string } & SessionExtras>>();
+  return new Set(docs.filter((d) => d.selfMarking?.enabled === true).map((d) => d._id));
+}
