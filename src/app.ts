@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import type { Config } from '../config/config';
 import { attendanceRouter } from './attendance/attendance.routes';
 import { checkInRouter } from './check-in/check-in.routes';
+import { projectorRouter } from './check-in/projector.routes';
+import { qrCheckInRouter } from './check-in/qr-check-in.routes';
+import { pingRouter } from './shared/ping.routes';
 import { homeRouter } from './courses/home.routes';
 import { groupsRouter } from './groups/groups.routes';
 import { rosterRouter } from './roster/roster.routes';
@@ -80,6 +83,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use(landingRouter(publicUrl));
   app.use(LTI_ROUTES.login, loginMiddleware({ publicUrl, now }));
   app.post(LTI_ROUTES.launch, launchPrecheckMiddleware(now));
+  // A phone that scanned the projector's QR arrives here top-level, without any launch.
+  app.use(qrCheckInRouter(deps.features));
 
   // ltijs: /login, /keys, the /launch id_token POST; then its session check guards the rest.
   app.use(lti.app);
@@ -94,6 +99,8 @@ export function buildApp(deps: AppDeps): Express {
   app.use(groupsRouter(deps.features));
   app.use(attendanceRouter(deps.features));
   app.use(checkInRouter(deps.features));
+  app.use(projectorRouter(deps.features));
+  app.use(pingRouter());
 
   app.use(notFoundHandler());
   app.use(errorHandler(log));

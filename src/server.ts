@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
@@ -71,7 +72,8 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
   let registry: PlatformRegistry | undefined;
   let lti: LtiAdapter | undefined;
   try {
-    const features: FeatureDeps = { now, defaultTimezone: config.defaultTimezone, log, lti: createLtiServices() };
+    const signingKey = createHmac('sha256', opts.ltiKey).update('lti-attendance/signing/v1').digest();
+    const features: FeatureDeps = { now, defaultTimezone: config.defaultTimezone, log, lti: createLtiServices(), publicUrl, signingKey };
     const afterLaunch = async (launch: LaunchContext) => {
       if (launch.activityId) await ensureDefaultStatusSet(launch.courseId, launch.activityId, launch.locale);
       if (launch.role === 'teacher') await syncRosterAfterTeacherLaunch(features, launch);

@@ -26,10 +26,13 @@ const attendanceRecordSchema = new Schema(
      * "Self-recorded" beside it) and kept when a teacher later overrides the status.
      */
     selfRecordedAt: { type: Date },
+    /** The device cookie's id for a QR check-in on a phone (one-device-per-student, the take page's flag). */
+    deviceId: { type: String },
   },
   { timestamps: true, collection: 'attendance_records' },
 );
 attendanceRecordSchema.index({ sessionId: 1, userId: 1 }, { unique: true });
 attendanceRecordSchema.index({ activityId: 1, statusId: 1 });
+attendanceRecordSchema.index({ sessionId: 1, deviceId: 1 });
 
 export const AttendanceRecordModel = model('AttendanceRecord', attendanceRecordSchema);

@@ -8,7 +8,7 @@ import { DEFAULT_SELF_MARKING, SelfMarkingSettings, validateSelfMarkingSettings 
 /** Self-marking settings of one session, as the teacher edits them. Scoped by (courseId, activityId). */
 
 type StoredSelfMarking = Partial<Record<keyof SelfMarkingSettings, unknown>>;
-type SessionExtras = { selfMarking?: StoredSelfMarking | null; checkInSecret?: string | null };
+type SessionExtras = { selfMarking?: StoredSelfMarking | null; checkInSecret?: string | null; publicId?: string | null };
 
 export interface SelfMarkingState {
   settings: SelfMarkingSettings;
@@ -20,6 +20,11 @@ export function newPassword(): string {
   return generatePassword(randomBytes);
 }
 
+/** The per-session secret (codes) and public id (QR URL); made once per session, never replaced. */
+export function newCheckInKeys(): { checkInSecret: string; publicId: string } {
+  return { checkInSecret: randomBytes(32).toString('base64'), publicId: randomBytes(12).toString('base64url') };
+}
+
 /** A stored subdocument that no longer validates (older rules) falls back to the defaults, disabled. */
 export function settingsFrom(stored: StoredSelfMarking | null | undefined): SelfMarkingSettings | undefined {
   if (!stored) return undefined;
@@ -28,7 +33,7 @@ export function settingsFrom(stored: StoredSelfMarking | null | undefined): Self
 }
 
 export async function readExtras(courseId: string, activityId: string, sessionId: string): Promise<SessionExtras> {
-  const doc = await AttendanceSessionModel.findOne({ _id: sessionId, courseId, activityId }, { selfMarking: 1, checkInSecret: 1 }).lean<SessionExtras>();
+  const doc = await AttendanceSessionModel.findOne({ _id: sessionId, courseId, activityId }, { selfMarking: 1, checkInSecret: 1, publicId: 1 }).lean<SessionExtras>();
   if (!doc) throw new Refusal('not_found', 'SESSION_NOT_IN_ACTIVITY');
   return doc;
 }
@@ -44,11 +49,15 @@ export async function loadSelfMarking(courseId: string, activityId: string, sess
   return { session, timezone, state: { settings, stored: stored !== undefined } };
 }
 
-/** Saves validated settings; the secret is made once, the first time, and never replaced. */
+/** Saves validated settings; the secret and public id are made once, the first time, and never replaced. */
 export async function saveSelfMarking(courseId: string, activityId: string, sessionId: string, settings: SelfMarkingSettings): Promise<void> {
   const extras = await readExtras(courseId, activityId, sessionId);
-  const secret = extras.checkInSecret ? {} : { checkInSecret: randomBytes(32).toString('base64') };
-  const res = await AttendanceSessionModel.updateOne({ _id: sessionId, courseId, activityId }, { $set: { selfMarking: settings, ...secret } });
+  const keys = newCheckInKeys();
+  const missing = {
+    ...(extras.checkInSecret ? {} : { checkInSecret: keys.checkInSecret }),
+    ...(extras.publicId ? {} : { publicId: keys.publicId }),
+  };
+  const res = await AttendanceSessionModel.updateOne({ _id: sessionId, courseId, activityId }, { $set: { selfMarking: settings, ...missing } });
   if (res.matchedCount === 0) throw new Refusal('not_found', 'SESSION_NOT_IN_ACTIVITY');
 }
 

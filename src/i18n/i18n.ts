@@ -12,6 +12,12 @@ import sessionsEn from './sessions.en.json';
 import sessionsLv from './sessions.lv.json';
 import statusSetsEn from './status-sets.en.json';
 import statusSetsLv from './status-sets.lv.json';
+import projectorEn from './projector.en.json';
+import projectorLv from './projector.lv.json';
+import autoMarkEn from './auto-mark.en.json';
+import autoMarkLv from './auto-mark.lv.json';
+import qrCheckInEn from './qr-check-in.en.json';
+import qrCheckInLv from './qr-check-in.lv.json';
 
 /**
  * Message catalogs and `t()`. Catalogs are nested JSON with the same keys in every language
@@ -40,8 +46,8 @@ function merge(...parts: Catalog[]): Catalog {
 }
 
 const catalogs: Record<Locale, Catalog> = {
-  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn, attendanceEn, checkInEn),
-  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv, attendanceLv, checkInLv),
+  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn, attendanceEn, checkInEn, projectorEn, autoMarkEn, qrCheckInEn),
+  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv, attendanceLv, checkInLv, projectorLv, autoMarkLv, qrCheckInLv),
 };
 
 function lookup(catalog: Catalog, key: string): string | undefined {

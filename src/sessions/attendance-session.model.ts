@@ -47,10 +47,16 @@ const attendanceSessionSchema = new Schema(
     selfMarking: { type: selfMarkingSchema },
     /** 32 random bytes (base64) for rotating/QR codes; made when self-marking is first saved, never shown. */
     checkInSecret: { type: String },
+    /**
+     * Unguessable id for the QR's public URL (/checkin/<publicId>), made with the secret. The
+     * internal id stays out of URLs that students photograph and pass around.
+     */
+    publicId: { type: String },
   },
   { timestamps: true, collection: 'attendance_sessions' },
 );
 attendanceSessionSchema.index({ courseId: 1, activityId: 1, startsAt: 1 });
 attendanceSessionSchema.index({ seriesId: 1 });
+attendanceSessionSchema.index({ publicId: 1 }, { unique: true, sparse: true });
 
 export const AttendanceSessionModel = model('AttendanceSession', attendanceSessionSchema);

@@ -7,4 +7,8 @@ export interface FeatureDeps {
   defaultTimezone: string;
   log: Logger;
   lti: LtiServices;
+  /** The tool's public base URL (QR codes, links opened outside the LMS). */
+  publicUrl: string;
+  /** HMAC key for our own signed cookies and tickets; derived from the LTI key, so equal on every instance. */
+  signingKey: Buffer;
 }

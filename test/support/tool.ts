@@ -19,7 +19,8 @@ export interface TestHarness {
  * on the run's shared server, plus a real mock LMS registered with it. One per test file:
  * ltijs is a process-wide singleton and registration generates a 4096-bit key.
  */
-export async function startHarness(opts: { env?: Record<string, string>; lms?: Partial<MockLmsOptions>; register?: boolean } = {}): Promise<TestHarness> {
+/** `now`: the tool's clock (check-in windows, rotating codes, automatic marking); real time by default. */
+export async function startHarness(opts: { env?: Record<string, string>; lms?: Partial<MockLmsOptions>; register?: boolean; now?: () => Date } = {}): Promise<TestHarness> {
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -37,6 +38,7 @@ export async function startHarness(opts: { env?: Record<string, string>; lms?: P
     mongoUri: testMongoUri(),
     log: createLogger(config.logLevel),
     publicUrlFromPort: true,
+    now: opts.now,
   });
   const lms = await MockLms.start({ toolUrl: tool.url, ...opts.lms });
   if (opts.register !== false) await tool.platforms.upsertPlatform(lms.registration(), 'cli');

@@ -46,7 +46,7 @@ async function refresh(t: Awaited<ReturnType<typeof teacherLaunch>>) {
 }
 
 const teacher: MockUser = { ...DEFAULT_TEACHER };
-const deps = (lti: LtiServices): FeatureDeps => ({ now: () => new Date(), defaultTimezone: 'Europe/Riga', log: createLogger('silent'), lti });
+const deps = (lti: LtiServices): FeatureDeps => ({ now: () => new Date(), defaultTimezone: 'Europe/Riga', log: createLogger('silent'), lti, publicUrl: 'http://127.0.0.1', signingKey: Buffer.alloc(32, 1) });
 
 describe('the roster comes from the LMS (Names and Roles) at every teacher launch', () => {
   it('when a teacher launches, then every page of the LMS roster is listed, including students who never opened the activity', async () => {
