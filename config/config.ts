@@ -32,6 +32,12 @@ export interface Config {
   /** Allowed age (s) of an id_token's iat; ltijs's default of 10 s breaks on real clocks. */
   tokenMaxAgeSeconds: number;
   cleanupIntervalSeconds: number;
+  /** Express's `trust proxy`: false, true, a hop count or addresses (for req.ip behind a proxy). */
+  trustProxy: boolean | number | string;
+  /** The public QR check-in page, per client IP and app instance. */
+  checkInLimits: { requestsPerMinute: number; wrongCodesPer10Minutes: number };
+  /** How often ended sessions are looked for to mark the unmarked (0 = never, on this instance). */
+  autoMarkIntervalSeconds: number;
 }
 
 const boolish = z
@@ -66,7 +72,17 @@ const envSchema = z.object({
   PLATFORMS_FILE: z.string().optional(),
   LTI_TOKEN_MAX_AGE: z.coerce.number().int().min(10).max(600).default(60),
   CLEANUP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
+  TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[A-Za-z0-9.:/, _-]{1,500})$/, 'true, false, a hop count or a list of addresses/subnets').default('false'),
+  CHECKIN_IP_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(3000),
+  CHECKIN_IP_WRONG_CODES_PER_10_MINUTES: z.coerce.number().int().min(0).max(100_000).default(50),
+  AUTO_MARK_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
 });
+
+function trustProxyValue(raw: string): boolean | number | string {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -132,5 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     platformsFile: e.PLATFORMS_FILE,
     tokenMaxAgeSeconds: e.LTI_TOKEN_MAX_AGE,
     cleanupIntervalSeconds: e.CLEANUP_INTERVAL_SECONDS,
+    trustProxy: trustProxyValue(e.TRUST_PROXY),
+    checkInLimits: { requestsPerMinute: e.CHECKIN_IP_REQUESTS_PER_MINUTE, wrongCodesPer10Minutes: e.CHECKIN_IP_WRONG_CODES_PER_10_MINUTES },
+    autoMarkIntervalSeconds: e.AUTO_MARK_INTERVAL_SECONDS,
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/config';
 import { attendanceRouter } from './attendance/attendance.routes';
 import { checkInRouter } from './check-in/check-in.routes';
+import { pairingRouter } from './check-in/pairing.routes';
 import { projectorRouter } from './check-in/projector.routes';
 import { qrCheckInRouter } from './check-in/qr-check-in.routes';
 import { pingRouter } from './shared/ping.routes';
@@ -31,6 +32,7 @@ export interface AppDeps {
   lti: LtiAdapter;
   registry: PlatformRegistry;
   checkDatabase: () => Promise<boolean>;
+  /** The real clock, for LTI protocol checks (see ToolOptions.now). */
   now: () => Date;
   features: FeatureDeps;
 }
@@ -41,6 +43,7 @@ export function buildApp(deps: AppDeps): Express {
   const root = projectRoot();
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   app.set('views', join(root, 'views'));
   app.set('view engine', 'ejs');
   app.locals.publicUrl = publicUrl;
@@ -84,7 +87,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(LTI_ROUTES.login, loginMiddleware({ publicUrl, now }));
   app.post(LTI_ROUTES.launch, launchPrecheckMiddleware(now));
   // A phone that scanned the projector's QR arrives here top-level, without any launch.
-  app.use(qrCheckInRouter(deps.features));
+  app.use(qrCheckInRouter(deps.features, { limits: config.checkInLimits, cookieSecure: config.cookieSecure }));
 
   // ltijs: /login, /keys, the /launch id_token POST; then its session check guards the rest.
   app.use(lti.app);
@@ -100,6 +103,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(attendanceRouter(deps.features));
   app.use(checkInRouter(deps.features));
   app.use(projectorRouter(deps.features));
+  app.use(pairingRouter(deps.features));
   app.use(pingRouter());
 
   app.use(notFoundHandler());

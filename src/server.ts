@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Config } from '../config/config';
 import { buildApp } from './app';
+import { startAutoMarkWorker } from './attendance/auto-mark.worker';
 import { deepLinkingHandler, launchHandler } from './courses/launch.routes';
 import { connectMongoose, disconnectMongoose, pingDatabase } from './db/database';
 import { startCleanupWorker } from './lti/cleanup.worker';
@@ -23,9 +24,16 @@ export interface ToolOptions {
   ltiKey: string;
   mongoUri: string;
   log: Logger;
+  /**
+   * The clock of the attendance domain (windows, codes, automatic marking). LTI protocol checks
+   * (id_token iat/exp, login attempts, expiry of ltijs's records) always use the real clock:
+   * the LMS signs with real time, and ltijs checks it with real time too.
+   */
   now?: () => Date;
   /** Tests listen on port 0 and learn their public URL from the bound port. */
   publicUrlFromPort?: boolean;
+  /** How often automatic marking looks for ended sessions (default: config AUTO_MARK_INTERVAL_SECONDS, 20 s, so marks arrive within a minute of the end); 0 = off. */
+  autoMarkIntervalMs?: number;
 }
 
 export interface Tool {
@@ -123,15 +131,16 @@ function finishStart(
   features: FeatureDeps,
 ): Tool {
   const { config, log, now } = opts;
-  const app = buildApp({ config, publicUrl, log, lti, registry, checkDatabase: () => pingDatabase(), now, features });
+  const app = buildApp({ config, publicUrl, log, lti, registry, checkDatabase: () => pingDatabase(), now: () => new Date(), features });
   setHandler(server, app);
   const cleanup = startCleanupWorker({
     ltijsDbName: `${config.dbName}_ltijs`,
     tokenMaxAgeSeconds: config.tokenMaxAgeSeconds,
     intervalSeconds: config.cleanupIntervalSeconds,
     log,
-    now,
+    now: () => new Date(),
   });
+  const autoMark = startAutoMarkWorker({ intervalMs: opts.autoMarkIntervalMs ?? config.autoMarkIntervalSeconds * 1000, log, now });
   log.info({ url: publicUrl, port }, 'LTI Attendance is listening');
 
   return {
@@ -143,6 +152,7 @@ function finishStart(
     registry,
     async close() {
       cleanup.stop();
+      await autoMark.stop();
       registry.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

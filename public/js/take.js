@@ -4,9 +4,22 @@
 //   picks it and moves to the next student;
 // - the live "still unmarked" counter and the per-row "Unmarked" label and highlight;
 // - "set all" / "set all unmarked" in the browser, without a round trip;
-// - a "not saved yet" reminder once something changed.
+// - a "not saved yet" reminder once something changed;
+// - a confirmation before "mark the unmarked as … now".
 (function () {
   'use strict';
+
+  // "Mark the unmarked as … now": a confirmation naming how many students get marked (the
+  // same text is on the page for those without JavaScript), and a warning if the list below has
+  // unsaved changes, which that separate form would not keep.
+  Array.prototype.forEach.call(document.querySelectorAll('form.js-confirm'), function (confirmForm) {
+    confirmForm.addEventListener('submit', function (event) {
+      var pending = document.querySelector('.js-unsaved');
+      var text = confirmForm.getAttribute('data-confirm') || '';
+      if (pending && !pending.hidden) text += '\n\n' + (confirmForm.getAttribute('data-unsaved') || '');
+      if (!window.confirm(text)) event.preventDefault();
+    });
+  });
 
   var form = document.getElementById('take-form');
   var body = form && form.querySelector('.js-take-rows');

@@ -3,6 +3,7 @@ import type { Translate } from '../i18n/i18n';
 import { getLaunch } from '../lti/launch-context.middleware';
 import { asyncHandler } from '../shared/async-handler';
 import type { FeatureDeps } from '../shared/feature-deps';
+import { markUnmarkedNow } from './auto-mark.service';
 import { toHistoryView } from './history.presenter';
 import { loadHistory } from './history.service';
 import { takeLink } from './take-links';
@@ -29,7 +30,7 @@ type PageState = Omit<TakeViewInput, 'launch' | 't' | 'data'>;
 async function renderTake(req: Request, res: Response, deps: FeatureDeps, state: PageState, status: number): Promise<void> {
   const { launch, courseId, activityId, sessionId, t } = scope(req, res);
   const data = await loadTakePage(courseId, activityId, sessionId, deps.defaultTimezone);
-  const view = toTakeView({ launch, t, data, ...state });
+  const view = toTakeView({ launch, t, data, now: deps.now(), ...state });
   res.status(status).render('attendance/take', { view, nav: view.nav, ltik: launch.ltik, styles: STYLES });
 }
 
@@ -42,7 +43,7 @@ async function renderBulk(req: Request, res: Response, deps: FeatureDeps, form: 
   const { launch, courseId, activityId, sessionId, t } = scope(req, res);
   const data = await loadTakePage(courseId, activityId, sessionId, deps.defaultTimezone);
   const offered = data.statusSet.statuses.some((s) => s.visible && s.id === form.bulk.statusId);
-  const base = { launch, t, data, sort: form.sort };
+  const base = { launch, t, data, sort: form.sort, now: deps.now() };
   if (!offered) {
     const view = toTakeView({ ...base, posted: form.rows, formErrorKey: 'attendance.errors.bulk_status' });
     return res.status(400).render('attendance/take', { view, nav: view.nav, ltik: launch.ltik, styles: STYLES });
@@ -57,7 +58,16 @@ export function attendanceRouter(deps: FeatureDeps): Router {
 
   router.get(BASE, asyncHandler(async (req, res) => {
     const saved = countParam(req.query.saved);
-    await renderTake(req, res, deps, { sort: sortSchema.parse(req.query.sort), flash: saved === undefined ? undefined : { saved } }, 200);
+    const autoMarked = countParam(req.query.autoMarked);
+    const flash = saved !== undefined ? { saved } : autoMarked !== undefined ? { autoMarked } : undefined;
+    await renderTake(req, res, deps, { sort: sortSchema.parse(req.query.sort), flash }, 200);
+  }));
+
+  // "Mark the unmarked as <automatic status> now" (auto-mark.service.ts markUnmarkedNow).
+  router.post(`${BASE}/auto-mark`, asyncHandler(async (req, res) => {
+    const { launch, courseId, activityId, sessionId } = scope(req, res);
+    const result = await markUnmarkedNow(courseId, activityId, sessionId, launch.userId, { now: deps.now, log: deps.log });
+    res.redirect(303, takeLink(launch, sessionId, `autoMarked=${result.marked}`));
   }));
 
   router.post(BASE, asyncHandler(async (req, res) => {

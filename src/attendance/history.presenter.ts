@@ -1,3 +1,4 @@
+import { AUTO_MARK_ACTOR } from './auto-mark';
 import { DateTime } from 'luxon';
 import { teacherNav, TeacherNav } from '../courses/teacher-nav';
 import { formatLocale, Translate } from '../i18n/i18n';
@@ -49,7 +50,7 @@ function toRow(e: HistoryEntry, data: HistoryData, launch: LaunchContext, t: Tra
   return {
     when: at.toLocaleString(DateTime.DATETIME_MED_WITH_SECONDS),
     iso: e.at.toISOString(),
-    actor: personName(data.people.get(e.actorId), e.actorId),
+    actor: e.actorId === AUTO_MARK_ACTOR ? t('auto_mark.actor') : personName(data.people.get(e.actorId), e.actorId),
     student: personName(data.people.get(e.userId), e.userId),
     studentHref: historyLink(launch, data.session.id, e.userId),
     statusFrom: acronym(data, e.from.statusId, t),

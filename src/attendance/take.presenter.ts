@@ -1,7 +1,9 @@
+import { DateTime } from 'luxon';
 import { teacherLink, teacherNav, TeacherNav } from '../courses/teacher-nav';
 import type { Locale, Translate } from '../i18n/i18n';
 import type { LaunchContext } from '../lti/launch-context';
 import { formatDay, formatTimeRange } from '../sessions/sessions.presenter';
+import { autoMarkState } from './auto-mark';
 import { REMARK_MAX } from './record-source';
 import { historyLink, takeLink, takePath } from './take-links';
 import type { CurrentRecord, FormerReason, PostedRow, RowProblem, StatusChoice } from './take-rules';
@@ -31,6 +33,9 @@ export interface TakeRow {
   options: StatusOption[];
   remark: string;
   selfRecorded: boolean;
+  autoMarked: boolean;
+  /** "Same phone as …" and refused check-ins on another student's phone (one device per student). */
+  deviceFlags: string[];
   historyHref?: string;
   error?: string;
   legend: string;
@@ -43,6 +48,8 @@ export interface FormerRow {
   status: string;
   remark: string;
   selfRecorded: boolean;
+  autoMarked: boolean;
+  deviceFlags: string[];
   reason: string;
   historyHref: string;
 }
@@ -68,7 +75,9 @@ export interface TakeView {
   counter: { total: number; unmarked: number; text: string; templates: string; allMarked: string };
   flash?: { tone: 'success' | 'warning'; text: string };
   errors: string[];
-  labels: { unmarked: string; selfRecorded: string; history: string; keyHint: string };
+  labels: { unmarked: string; selfRecorded: string; autoMarked: string; history: string; keyHint: string };
+  /** Automatic marking: what will happen or happened, and the "mark the unmarked now" form. */
+  autoMark: { text: string; form?: { action: string; label: string; confirm: string } };
 }
 
 export interface TakeViewInput {
@@ -80,7 +89,9 @@ export interface TakeViewInput {
   posted?: PostedRow[];
   problems?: RowProblem[];
   formErrorKey?: string;
-  flash?: { saved?: number; bulk?: { mode: 'all' | 'unmarked'; filled: number; statusId: string } };
+  flash?: { saved?: number; autoMarked?: number; bulk?: { mode: 'all' | 'unmarked'; filled: number; statusId: string } };
+  /** The tool's clock (whether the session has ended); the routes always pass it. */
+  now?: Date;
 }
 
 /** Sort key parts and the shown name, by last name ("Bērziņa, Anna") or first ("Anna Bērziņa"). */
@@ -150,6 +161,10 @@ function problemMessages(problems: RowProblem[], names: Map<string, string>, t: 
 
 function flashOf(input: TakeViewInput, statuses: StatusChoice[]): TakeView['flash'] {
   const { flash, t } = input;
+  if (flash?.autoMarked !== undefined) {
+    const status = statusLabel(input.data.statusSet.autoStatusId, statuses, t);
+    return { tone: 'success', text: flash.autoMarked > 0 ? t('auto_mark.flash.marked', { count: flash.autoMarked, status }) : t('auto_mark.flash.none') };
+  }
   if (flash?.bulk) {
     const vars = { count: flash.bulk.filled, status: statusLabel(flash.bulk.statusId, statuses, t) };
     return { tone: 'warning', text: t(`attendance.flash.bulk_${flash.bulk.mode}`, vars) };
@@ -158,7 +173,32 @@ function flashOf(input: TakeViewInput, statuses: StatusChoice[]): TakeView['flas
   return { tone: 'success', text: flash.saved > 0 ? t('attendance.flash.saved', { count: flash.saved }) : t('attendance.flash.saved_nothing') };
 }
 
-function studentRows(input: TakeViewInput, names: Map<string, string>, errors: Map<string, string>): TakeRow[] {
+const NO_FLAGS: string[] = [];
+
+/**
+ * Device flags per student, from one pass over the records (shared deviceId) and the refused
+ * check-ins. Text, so the flag does not rely on colour; names read "Anna Bērziņa" inside a sentence.
+ */
+function deviceFlags(data: TakePageData, t: Translate): Map<string, string[]> {
+  const flags = new Map<string, Set<string>>();
+  const add = (userId: string, text: string) => flags.set(userId, (flags.get(userId) ?? new Set()).add(text));
+  const people = new Map([...data.students, ...data.former.flatMap((f) => (f.student ? [f.student] : []))].map((s) => [s.userId, s]));
+  const nameOf = (id: string) => { const p = people.get(id); return p ? nameParts(p, 'first').shown : t('auto_mark.device.someone'); };
+  const byDevice = new Map<string, string[]>();
+  for (const r of data.records.values()) if (r.deviceId) byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), r.userId]);
+  for (const users of byDevice.values()) {
+    if (users.length < 2) continue;
+    for (const u of users) add(u, t('auto_mark.device.same_phone', { name: users.filter((o) => o !== u).map(nameOf).join(', ') }));
+  }
+  for (const c of data.deviceConflicts ?? []) {
+    const time = DateTime.fromJSDate(c.at, { zone: data.timezone }).toFormat('HH:mm');
+    add(c.userId, t('auto_mark.device.tried_other', { name: nameOf(c.otherUserId), time }));
+    add(c.otherUserId, t('auto_mark.device.phone_used', { name: nameOf(c.userId) }));
+  }
+  return new Map([...flags].map(([userId, texts]) => [userId, [...texts]]));
+}
+
+function studentRows(input: TakeViewInput, names: Map<string, string>, errors: Map<string, string>, flags: Map<string, string[]>): TakeRow[] {
   const { data, launch, t, sort } = input;
   const posted = new Map((input.posted ?? []).map((r) => [r.userId, r]));
   const optionsFor = optionPicker(data.statusSet.statuses);
@@ -172,6 +212,8 @@ function studentRows(input: TakeViewInput, names: Map<string, string>, errors: M
       index, userId: s.userId, name, email: s.email, statusId, options: optionsFor(statusId),
       remark: mine ? mine.remark : record?.remark ?? '',
       selfRecorded: record ? record.source === 'self' || record.selfRecordedAt !== undefined : false,
+      autoMarked: record?.source === 'auto',
+      deviceFlags: flags.get(s.userId) ?? NO_FLAGS,
       historyHref: record ? historyLink(launch, data.session.id, s.userId) : undefined,
       error: errors.get(s.userId),
       legend: t('attendance.take.row_legend', { name }),
@@ -180,7 +222,7 @@ function studentRows(input: TakeViewInput, names: Map<string, string>, errors: M
   });
 }
 
-function formerRows(input: TakeViewInput, sortNames: (u: { userId: string; student?: TakeStudent }) => { shown: string; key: string[] }): FormerRow[] {
+function formerRows(input: TakeViewInput, sortNames: (u: { userId: string; student?: TakeStudent }) => { shown: string; key: string[] }, flags: Map<string, string[]>): FormerRow[] {
   const { data, launch, t } = input;
   return sortByName(data.former, sortNames, launch.locale).map((f) => {
     const record = data.records.get(f.userId);
@@ -190,10 +232,31 @@ function formerRows(input: TakeViewInput, sortNames: (u: { userId: string; stude
       status: statusLabel(record?.statusId, data.statusSet.statuses, t),
       remark: record?.remark ?? '',
       selfRecorded: record ? record.source === 'self' || record.selfRecordedAt !== undefined : false,
+      autoMarked: record?.source === 'auto',
+      deviceFlags: flags.get(f.userId) ?? NO_FLAGS,
       reason: t(`attendance.former.reason.${f.reason satisfies FormerReason}`),
       historyHref: historyLink(launch, data.session.id, f.userId),
     };
   });
+}
+
+/** What automatic marking will do or did for this session, and the "mark the unmarked now" form. */
+function autoMarkView(input: TakeViewInput): TakeView['autoMark'] {
+  const { data, t, launch } = input;
+  const statusId = data.statusSet.autoStatusId ?? null;
+  if (statusId === null) return { text: t('auto_mark.take.no_status') };
+  const status = statusLabel(statusId, data.statusSet.statuses, t);
+  const info = data.autoMark ?? {};
+  const state = autoMarkState({ ...data.session, createdAt: info.createdAt, doneAt: info.doneAt }, input.now ?? new Date());
+  const text =
+    state === 'not_ended' ? t('auto_mark.take.pending', { status })
+    : state === 'due' ? t('auto_mark.take.due', { status })
+    : state === 'created_after_end' || info.outcome === 'created_after_end' ? t('auto_mark.take.created_after_end')
+    : info.outcome === 'no_auto_status' ? t('auto_mark.take.done_without_status')
+    : info.inserted ? t('auto_mark.take.done', { count: info.inserted, status }) : t('auto_mark.take.done_nobody');
+  const unmarked = data.students.filter((s) => !data.records.has(s.userId)).length;
+  if (unmarked === 0) return { text };
+  return { text, form: { action: `${takePath(launch, data.session.id)}/auto-mark`, label: t('auto_mark.take.button', { status }), confirm: t('auto_mark.take.confirm', { count: unmarked, status }) } };
 }
 
 export function toTakeView(input: TakeViewInput): TakeView {
@@ -205,7 +268,8 @@ export function toTakeView(input: TakeViewInput): TakeView {
     ...data.former.map((f) => [f.userId, formerName(f).shown] as const),
   ]);
   const problems = problemMessages(input.problems ?? [], names, t);
-  const rows = studentRows(input, names, problems.byUser);
+  const flags = deviceFlags(data, t);
+  const rows = studentRows(input, names, problems.byUser, flags);
   const unmarked = rows.filter((r) => r.statusId === '').length;
   const countKey = 'attendance.take.unmarked_count';
   return {
@@ -224,10 +288,11 @@ export function toTakeView(input: TakeViewInput): TakeView {
     sortLinks: (['last', 'first'] as const).map((s) => ({ label: t(`attendance.take.sort_${s}`), href: takeLink(launch, data.session.id, `sort=${s}`), current: s === sort })),
     statuses: data.statusSet.statuses.filter((s) => s.visible).map(toOption),
     rows,
-    former: formerRows(input, formerName),
+    former: formerRows(input, formerName, flags),
     counter: { total: rows.length, unmarked, text: unmarked === 0 ? t('attendance.take.all_marked') : t(countKey, { count: unmarked }), templates: pluralTemplates(t, launch.locale, countKey), allMarked: t('attendance.take.all_marked') },
     flash: flashOf(input, data.statusSet.statuses),
     errors: [...(input.formErrorKey ? [t(input.formErrorKey)] : []), ...problems.list],
-    labels: { unmarked: t('attendance.unmarked'), selfRecorded: t('attendance.self_recorded'), history: t('attendance.take.history'), keyHint: t('attendance.take.key_hint', { keys: data.statusSet.statuses.filter((s) => s.visible).map((s) => s.acronym).join(', ') }) },
+    autoMark: autoMarkView(input),
+    labels: { unmarked: t('attendance.unmarked'), selfRecorded: t('attendance.self_recorded'), autoMarked: t('auto_mark.label'), history: t('attendance.take.history'), keyHint: t('attendance.take.key_hint', { keys: data.statusSet.statuses.filter((s) => s.visible).map((s) => s.acronym).join(', ') }) },
   };
 }

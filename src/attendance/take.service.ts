@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { DeviceConflictModel } from '../check-in/device-conflict.model';
 import { findGroup } from '../groups/group-lookup.service';
 import { onAttendanceChanged } from '../grading/grade-hooks';
 import { MemberModel } from '../roster/member.model';
+import { AttendanceSessionModel } from '../sessions/attendance-session.model';
 import { activityTimezone, getSession, StoredSession } from '../sessions/sessions.service';
 import { Refusal } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { findStatusSet } from '../status-sets/status-set-lookup.service';
 import { AttendanceRecordModel } from './attendance-record.model';
 import { AuditEntryModel } from './audit-entry.model';
+import { automaticStatus } from './auto-mark';
 import type { RecordSource } from './record-source';
 import {
   CurrentRecord, diffRows, FormerReason, PostedRow, RecordChange, RowProblem, splitAudience, StatusChoice, validateRows,
@@ -39,17 +42,44 @@ export interface StatusSetView {
   name: string;
   /** In the set's order, hidden ones included. */
   statuses: StatusChoice[];
+  /** Given to the unmarked when the session ends; null/absent = none. */
+  autoStatusId?: string | null;
 }
 
-export interface TakePageData {
-  session: StoredSession;
-  timezone: string;
-  statusSet: StatusSetView;
+/** A stored record as the take page reads it; `deviceId` is set by QR check-ins on phones. */
+export type TakeRecord = CurrentRecord & { deviceId?: string };
+
+/** A check-in refused because the phone had already checked in `otherUserId` (one device per student). */
+export interface DeviceConflict {
+  userId: string;
+  otherUserId: string;
+  at: Date;
+}
+
+/** The session's automatic-marking bookkeeping (auto-mark.service.ts). */
+export interface AutoMarkInfo {
+  createdAt?: Date;
+  doneAt?: Date;
+  outcome?: string;
+  inserted?: number;
+}
+
+/** Who the session is for, and what is recorded: shared by the take page and automatic marking. */
+export interface AudienceData {
   groupName?: string;
   /** Active students of the audience (unsorted; the presenter sorts). */
   students: TakeStudent[];
   former: Array<{ userId: string; student?: TakeStudent; reason: FormerReason }>;
-  records: Map<string, CurrentRecord>;
+  records: Map<string, TakeRecord>;
+}
+
+export interface TakePageData extends AudienceData {
+  session: StoredSession;
+  timezone: string;
+  statusSet: StatusSetView;
+  /** Refused check-ins on a phone already used by another student, oldest first. */
+  deviceConflicts?: DeviceConflict[];
+  autoMark?: AutoMarkInfo;
 }
 
 const MEMBER_FIELDS = { userId: 1, givenName: 1, familyName: 1, name: 1, email: 1, role: 1, active: 1 } as const;
@@ -66,18 +96,21 @@ async function readStatusSet(courseId: string, activityId: string, setId: string
   const statuses = [...set.statuses]
     .sort((a, b) => a.order - b.order)
     .map((s) => ({ id: s._id, acronym: s.acronym, description: s.description, visible: s.visible ?? true }));
-  return { id: set._id, name: set.name, statuses };
+  return { id: set._id, name: set.name, statuses, autoStatusId: automaticStatus(set) };
 }
 
-export async function readRecords(courseId: string, activityId: string, sessionId: string): Promise<Map<string, CurrentRecord>> {
+export async function readRecords(courseId: string, activityId: string, sessionId: string): Promise<Map<string, TakeRecord>> {
   const docs = await AttendanceRecordModel.find(
     { courseId, activityId, sessionId },
-    { userId: 1, statusId: 1, remark: 1, source: 1, selfRecordedAt: 1 },
+    { userId: 1, statusId: 1, remark: 1, source: 1, selfRecordedAt: 1, deviceId: 1 },
   ).lean();
   return new Map(
     docs.map((d) => [
       d.userId,
-      { userId: d.userId, statusId: d.statusId, remark: d.remark ?? '', source: (d.source ?? 'teacher') as RecordSource, selfRecordedAt: d.selfRecordedAt ?? undefined },
+      {
+        userId: d.userId, statusId: d.statusId, remark: d.remark ?? '', source: (d.source ?? 'teacher') as RecordSource,
+        selfRecordedAt: d.selfRecordedAt ?? undefined, ...(d.deviceId ? { deviceId: d.deviceId } : {}),
+      },
     ]),
   );
 }
@@ -91,27 +124,49 @@ async function readMembers(courseId: string, groupMemberIds: string[] | undefine
   return docs.map(toStudent);
 }
 
-export async function loadTakePage(courseId: string, activityId: string, sessionId: string, fallbackZone: string): Promise<TakePageData> {
-  const [session, timezone] = await Promise.all([getSession(courseId, activityId, sessionId), activityTimezone(courseId, activityId, fallbackZone)]);
+/**
+ * The session's audience exactly as the take page lists it: active students of the course, or
+ * the active members of its group, plus (as `former`) whoever has a record but left.
+ */
+export async function loadAudience(courseId: string, activityId: string, session: StoredSession): Promise<AudienceData> {
   const groupId = session.audience.kind === 'group' ? session.audience.groupId ?? '' : undefined;
-  const [statusSet, group, records] = await Promise.all([
-    readStatusSet(courseId, activityId, session.statusSetId),
+  const [group, records] = await Promise.all([
     groupId === undefined ? Promise.resolve(undefined) : findGroup(courseId, groupId),
-    readRecords(courseId, activityId, sessionId),
+    readRecords(courseId, activityId, session.id),
   ]);
   // A group session whose group is gone has nobody left in its audience.
   const groupMembers = groupId === undefined ? undefined : group?.memberIds ?? [];
   const members = await readMembers(courseId, groupMembers, [...records.keys()]);
   const split = splitAudience(members, records.keys(), groupMembers ? new Set(groupMembers) : undefined);
   return {
-    session,
-    timezone,
-    statusSet,
     groupName: group?.name,
     students: split.students,
     former: split.former.map((f) => ({ userId: f.userId, student: f.member, reason: f.reason })),
     records,
   };
+}
+
+/** The page's side facts: device conflicts (one query) and the automatic-marking state (one query). */
+async function readTakeExtras(courseId: string, activityId: string, sessionId: string): Promise<Pick<TakePageData, 'deviceConflicts' | 'autoMark'>> {
+  const [conflicts, doc] = await Promise.all([
+    DeviceConflictModel.find({ courseId, activityId, sessionId }, { userId: 1, otherUserId: 1, at: 1 }).sort({ at: 1 }).lean(),
+    AttendanceSessionModel.findOne({ _id: sessionId, courseId, activityId }, { createdAt: 1, autoMark: 1 }).lean(),
+  ]);
+  const done = doc?.autoMark;
+  return {
+    deviceConflicts: conflicts.map((c) => ({ userId: c.userId, otherUserId: c.otherUserId, at: c.at })),
+    autoMark: { createdAt: doc?.createdAt ?? undefined, doneAt: done?.doneAt ?? undefined, outcome: done?.outcome ?? undefined, inserted: done?.inserted ?? undefined },
+  };
+}
+
+export async function loadTakePage(courseId: string, activityId: string, sessionId: string, fallbackZone: string): Promise<TakePageData> {
+  const [session, timezone] = await Promise.all([getSession(courseId, activityId, sessionId), activityTimezone(courseId, activityId, fallbackZone)]);
+  const [statusSet, audience, extras] = await Promise.all([
+    readStatusSet(courseId, activityId, session.statusSetId),
+    loadAudience(courseId, activityId, session),
+    readTakeExtras(courseId, activityId, sessionId),
+  ]);
+  return { session, timezone, statusSet, ...audience, ...extras };
 }
 
 export type SaveOutcome = { ok: true; changed: number; changedUserIds: string[] } | { ok: false; problems: RowProblem[] };

@@ -35,6 +35,12 @@ export interface CheckInInput {
   deviceUsedByOther: boolean;
   /** 'choose' mode: what the student picked; ignored in 'auto' mode. */
   chosenStatusId?: string;
+  /**
+   * When the code was scanned, if earlier than now: a phone's held QR check-in completed after an
+   * LMS launch. The code is checked, and the status chosen, as of that instant (the server signed
+   * it, so it is trusted); the window must be open both then and now.
+   */
+  codeAtMs?: number;
 }
 
 export type CheckInRefusal =
@@ -59,7 +65,8 @@ export type CheckInDecision =
  * the static QR's token.
  */
 function codeAccepted(input: CheckInInput): boolean {
-  const { settings, session, code, secret, nowMs } = input;
+  const { settings, session, code, secret } = input;
+  const nowMs = input.codeAtMs ?? input.nowMs;
   if (!code) return false;
   if (rotationOn(settings)) {
     if (code.kind === 'password') return false;
@@ -71,7 +78,8 @@ function codeAccepted(input: CheckInInput): boolean {
 }
 
 function statusFor(input: CheckInInput): string | undefined {
-  const { settings, session, statuses, nowMs } = input;
+  const { settings, session, statuses } = input;
+  const nowMs = input.codeAtMs ?? input.nowMs;
   if (settings.statusMode === 'auto') return automaticStatus(statuses, settings.lateAfterMinutes, session.startsAt, nowMs)?.id;
   const allowed = allowedStatuses(statuses, session.startsAt, nowMs);
   return allowed.find((s) => s.id === input.chosenStatusId)?.id;
@@ -110,6 +118,10 @@ export function decideCheckIn(input: CheckInInput): CheckInDecision {
   if (!input.inAudience) return refuse('not_in_audience');
   const opening = checkInWindow(input.session, settings.opensMinutesBefore, nowMs);
   if (opening.state !== 'open') return refuse(opening.state);
+  if (input.codeAtMs !== undefined) {
+    const then = checkInWindow(input.session, settings.opensMinutesBefore, input.codeAtMs);
+    if (then.state !== 'open') return refuse(then.state);
+  }
   // A stored list that no longer parses fails closed: the teacher meant to restrict.
   const networks = parseCidrList(settings.allowedCidrs);
   if (!networks.ok || !ipAllowed(input.ip, networks)) return refuse('ip_not_allowed');

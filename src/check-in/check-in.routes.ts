@@ -7,14 +7,20 @@ import { asyncHandler } from '../shared/async-handler';
 import type { FeatureDeps } from '../shared/feature-deps';
 import { withLtik } from '../shared/links';
 import { decide, loadCheckIn, submitCheckIn } from './check-in.service';
+import { readDeviceId } from './phone-cookies';
 import { RefusalInfo, REFUSAL_STATUS, refusalMessage, toCheckInView, toDoneView } from './check-in.presenter';
-import { formValuesFromBody, formValuesFromSettings, SelfMarkingFormValues, settingsErrors, toSettingsInput } from './self-marking-form';
-import { loadSelfMarking, newPassword, saveSelfMarking, storedOneDevice } from './self-marking.service';
-import { validateSelfMarkingSettings } from './settings';
+import { loadSelfMarkingDefaults, saveSelfMarkingDefaults } from './activity-defaults.service';
+import { checked, formValuesFromBody, formValuesFromSettings, SelfMarkingFormValues, settingsErrors, toSettingsInput, validateDefaults } from './self-marking-form';
+import { loadSelfMarking, newPassword, saveSelfMarking } from './self-marking.service';
+import { DEFAULT_SELF_MARKING, validateSelfMarkingSettings } from './settings';
 
-/** Teacher: self-marking settings per session. Student: check in with the password (flow 1). */
+/**
+ * Teacher: self-marking settings per session, and the activity's defaults for new sessions (the
+ * same form without the password). Student: check in with the password (flow 1).
+ */
 
 const SETTINGS = '/activity/:activityId/teacher/sessions/:sessionId/self-marking';
+const DEFAULTS = '/activity/:activityId/teacher/settings/check-in';
 const CHECK_IN = '/activity/:activityId/student/sessions/:sessionId/check-in';
 
 function scope(req: Request, res: Response) {
@@ -24,19 +30,80 @@ function scope(req: Request, res: Response) {
 
 export const checkInPath = (activityId: string, sessionId: string, rest = '') => `/activity/${activityId}/student/sessions/${encodeURIComponent(sessionId)}/check-in${rest}`;
 
-interface SettingsState { values?: SelfMarkingFormValues; errors?: Record<string, string>; badLines?: string[]; flash?: 'saved' | 'generated' }
+interface SettingsState {
+  values?: SelfMarkingFormValues;
+  errors?: Record<string, string>;
+  badLines?: string[];
+  flash?: 'saved' | 'generated';
+  /** Defaults page: how many upcoming sessions the last save updated, and the option as posted. */
+  applied?: number;
+  applyToUpcoming?: boolean;
+}
+
+/** Locals of views/check-in/settings.ejs that both of its uses share. */
+const formLocals = (state: SettingsState, values: SelfMarkingFormValues) => ({
+  values, errors: state.errors ?? {}, badLines: state.badLines ?? [], flash: state.flash,
+  applied: state.applied, applyToUpcoming: state.applyToUpcoming ?? false,
+});
 
 async function renderSettings(req: Request, res: Response, deps: FeatureDeps, state: SettingsState, status: number): Promise<void> {
   const { launch, courseId, activityId, sessionId } = scope(req, res);
   const data = await loadSelfMarking(courseId, activityId, sessionId, deps.defaultTimezone);
   res.status(status).render('check-in/settings', {
-    nav: teacherNav(launch, 'sessions'), ltik: launch.ltik,
+    mode: 'session', nav: teacherNav(launch, 'sessions'), ltik: launch.ltik,
     when: formatSession(data.session, data.timezone, launch.locale),
-    values: state.values ?? formValuesFromSettings(data.state.settings),
-    errors: state.errors ?? {}, badLines: state.badLines ?? [], flash: state.flash,
+    // Only while the form shows them untouched: once posted back, the values are the teacher's.
+    fromDefaults: data.state.source === 'activity' && !state.values,
+    ...formLocals(state, state.values ?? formValuesFromSettings(data.state.settings)),
     action: teacherPath(launch, 'sessions', `/${encodeURIComponent(sessionId)}/self-marking`),
     backHref: teacherLink(launch, 'sessions'),
+    // Only once self-marking is saved and on: before that the projector has nothing to show.
+    projectorHref: data.state.stored && data.state.settings.enabled ? teacherLink(launch, 'sessions', `/${encodeURIComponent(sessionId)}/projector`) : undefined,
   });
+}
+
+async function renderDefaults(res: Response, state: SettingsState, status: number): Promise<void> {
+  const launch = getLaunch(res);
+  const values = state.values ?? formValuesFromSettings((await loadSelfMarkingDefaults(launch.courseId, launch.activityId ?? '')) ?? DEFAULT_SELF_MARKING);
+  res.status(status).render('check-in/settings', {
+    mode: 'defaults', nav: teacherNav(launch, 'settings'), ltik: launch.ltik, when: undefined, fromDefaults: false, projectorHref: undefined,
+    ...formLocals(state, values),
+    action: teacherPath(launch, 'settings', '/check-in'),
+    backHref: teacherLink(launch, 'settings'),
+  });
+}
+
+function teacherSettingsRoutes(router: Router, deps: FeatureDeps): void {
+  router.get(SETTINGS, asyncHandler(async (req, res) => {
+    await renderSettings(req, res, deps, { flash: req.query.saved === '1' ? 'saved' : undefined }, 200);
+  }));
+
+  router.post(SETTINGS, asyncHandler(async (req, res) => {
+    const { launch, courseId, activityId, sessionId } = scope(req, res);
+    const body = req.body as Record<string, unknown>;
+    const values = formValuesFromBody(body);
+    if (body.action === 'generate') return renderSettings(req, res, deps, { values: { ...values, password: newPassword() }, flash: 'generated' }, 200);
+    const result = validateSelfMarkingSettings(toSettingsInput(values));
+    if (!result.ok) return renderSettings(req, res, deps, { values, ...settingsErrors(result.problems, values.allowedCidrs.split(/\r?\n/)) }, 400);
+    await saveSelfMarking(courseId, activityId, sessionId, result.settings);
+    res.redirect(303, `${teacherLink(launch, 'sessions', `/${encodeURIComponent(sessionId)}/self-marking`)}&saved=1`);
+  }));
+
+  router.get(DEFAULTS, asyncHandler(async (req, res) => {
+    const applied = typeof req.query.applied === 'string' && /^\d{1,6}$/.test(req.query.applied) ? Number(req.query.applied) : undefined;
+    await renderDefaults(res, { flash: req.query.saved === '1' ? 'saved' : undefined, applied }, 200);
+  }));
+
+  router.post(DEFAULTS, asyncHandler(async (req, res) => {
+    const { launch, courseId, activityId } = scope(req, res);
+    const body = req.body as Record<string, unknown>;
+    const values = formValuesFromBody(body);
+    const applyToUpcoming = checked(body.applyToUpcoming);
+    const result = validateDefaults(toSettingsInput(values));
+    if (!result.ok) return renderDefaults(res, { values, applyToUpcoming, ...settingsErrors(result.problems, values.allowedCidrs.split(/\r?\n/)) }, 400);
+    const { applied } = await saveSelfMarkingDefaults(courseId, activityId, result.defaults, { applyToUpcoming, now: deps.now() });
+    res.redirect(303, `${teacherLink(launch, 'settings', '/check-in')}&saved=1${applyToUpcoming ? `&applied=${applied}` : ''}`);
+  }));
 }
 
 async function renderCheckIn(req: Request, res: Response, deps: FeatureDeps, status: number, refusal?: RefusalInfo, chosen?: string): Promise<void> {
@@ -56,20 +123,7 @@ async function renderCheckIn(req: Request, res: Response, deps: FeatureDeps, sta
 export function checkInRouter(deps: FeatureDeps): Router {
   const router = Router();
 
-  router.get(SETTINGS, asyncHandler(async (req, res) => {
-    await renderSettings(req, res, deps, { flash: req.query.saved === '1' ? 'saved' : undefined }, 200);
-  }));
-
-  router.post(SETTINGS, asyncHandler(async (req, res) => {
-    const { launch, courseId, activityId, sessionId } = scope(req, res);
-    const body = req.body as Record<string, unknown>;
-    const values = formValuesFromBody(body);
-    if (body.action === 'generate') return renderSettings(req, res, deps, { values: { ...values, password: newPassword() }, flash: 'generated' }, 200);
-    const checked = validateSelfMarkingSettings(toSettingsInput(values, await storedOneDevice(courseId, activityId, sessionId)));
-    if (!checked.ok) return renderSettings(req, res, deps, { values, ...settingsErrors(checked.problems, values.allowedCidrs.split(/\r?\n/)) }, 400);
-    await saveSelfMarking(courseId, activityId, sessionId, checked.settings);
-    res.redirect(303, `${teacherLink(launch, 'sessions', `/${encodeURIComponent(sessionId)}/self-marking`)}&saved=1`);
-  }));
+  teacherSettingsRoutes(router, deps);
 
   const student = requireRole('student');
   router.get(CHECK_IN, student, asyncHandler(async (req, res) => renderCheckIn(req, res, deps, 200)));
@@ -79,7 +133,10 @@ export function checkInRouter(deps: FeatureDeps): Router {
     const body = req.body as Record<string, unknown>;
     const code = typeof body.code === 'string' ? body.code : '';
     const statusId = typeof body.statusId === 'string' ? body.statusId : undefined;
-    const outcome = await submitCheckIn(courseId, activityId, sessionId, launch.userId, { code, statusId }, { now: deps.now(), ip: req.ip, fallbackZone: deps.defaultTimezone, log: deps.log });
+    // The phone's device cookie reaches us here only when the page is top-level or the browser
+    // allows third-party cookies; when it does, one-device-per-student applies to typed codes too.
+    const deviceId = readDeviceId(req, deps.signingKey, deps.now().getTime());
+    const outcome = await submitCheckIn(courseId, activityId, sessionId, launch.userId, { code, statusId }, { now: deps.now(), ip: req.ip, deviceId, fallbackZone: deps.defaultTimezone, log: deps.log });
     if (!outcome.ok) return renderCheckIn(req, res, deps, REFUSAL_STATUS[outcome.reason], outcome, statusId);
     res.redirect(303, withLtik(checkInPath(activityId, sessionId, '/done'), launch.ltik));
   }));

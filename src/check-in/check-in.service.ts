@@ -11,6 +11,7 @@ import { Refusal } from '../shared/errors';
 import { findStatusSet } from '../status-sets/status-set-lookup.service';
 import { attemptsLeft, DEFAULT_ATTEMPT_POLICY, retryAt } from './attempts';
 import { CheckInFailureModel } from './check-in-failure.model';
+import { DeviceConflictModel } from './device-conflict.model';
 import { CheckInRefusal, decideCheckIn, SubmittedCode } from './check-in-decision';
 import { rotationOn, SelfMarkingSettings } from './settings';
 import { readExtras, settingsFrom } from './self-marking.service';
@@ -33,11 +34,17 @@ export interface CheckInFacts {
   inAudience: boolean;
   existing: { statusId: string; remark: string; selfRecordedAt?: Date } | null;
   failuresMs: number[];
+  /** Another student this device already checked in for the session (device cookie known). */
+  deviceUsedBy?: string;
 }
 
 export interface CheckInContext {
   now: Date;
   ip: string | undefined;
+  /** The phone's device cookie id, when the request carries one. */
+  deviceId?: string;
+  /** A held QR scan completed later: when it was scanned (see CheckInInput.codeAtMs). */
+  codeAtMs?: number;
 }
 
 type RecordLean = { statusId: string; remark?: string | null; selfRecordedAt?: Date | null };
@@ -62,13 +69,22 @@ export async function readOwnRecord(courseId: string, activityId: string, sessio
   return r ? { statusId: r.statusId, remark: r.remark ?? '', selfRecordedAt: r.selfRecordedAt ?? undefined } : null;
 }
 
-export async function loadCheckIn(courseId: string, activityId: string, sessionId: string, userId: string, now: Date, fallbackZone: string): Promise<CheckInFacts> {
-  const [session, timezone, extras, existing, failures] = await Promise.all([
+async function deviceUsedBy(courseId: string, sessionId: string, userId: string, deviceId: string | undefined): Promise<string | undefined> {
+  if (!deviceId) return undefined;
+  const other = await AttendanceRecordModel.findOne({ courseId, sessionId, deviceId, userId: { $ne: userId } }, { userId: 1 }).lean<{ userId: string }>();
+  return other?.userId;
+}
+
+export async function loadCheckIn(
+  courseId: string, activityId: string, sessionId: string, userId: string, now: Date, fallbackZone: string, deviceId?: string,
+): Promise<CheckInFacts> {
+  const [session, timezone, extras, existing, failures, usedBy] = await Promise.all([
     getSession(courseId, activityId, sessionId),
     activityTimezone(courseId, activityId, fallbackZone),
     readExtras(courseId, activityId, sessionId),
     readOwnRecord(courseId, activityId, sessionId, userId),
     CheckInFailureModel.find({ courseId, activityId, sessionId, userId, at: { $gt: new Date(now.getTime() - DEFAULT_ATTEMPT_POLICY.windowMs) } }, { at: 1 }).lean(),
+    deviceUsedBy(courseId, sessionId, userId, deviceId),
   ]);
   const [statuses, audience] = await Promise.all([readStatuses(courseId, activityId, session.statusSetId), inAudience(courseId, session, userId)]);
   return {
@@ -76,6 +92,7 @@ export async function loadCheckIn(courseId: string, activityId: string, sessionI
     settings: settingsFrom(extras.selfMarking),
     secret: Buffer.from(extras.checkInSecret ?? '', 'base64'),
     failuresMs: failures.map((f) => f.at.getTime()),
+    deviceUsedBy: usedBy,
   };
 }
 
@@ -89,7 +106,8 @@ export function decide(facts: CheckInFacts, ctx: CheckInContext, code: Submitted
   if (!facts.settings) return { ok: false as const, reason: 'disabled' as const };
   return decideCheckIn({
     settings: facts.settings, session: facts.session, statuses: facts.statuses, nowMs: ctx.now.getTime(), inAudience: facts.inAudience,
-    ip: ctx.ip, failuresMs: facts.failuresMs, code, secret: facts.secret, existing: facts.existing, deviceUsedByOther: false, chosenStatusId,
+    ip: ctx.ip, failuresMs: facts.failuresMs, code, secret: facts.secret, existing: facts.existing,
+    deviceUsedByOther: facts.deviceUsedBy !== undefined, chosenStatusId, codeAtMs: ctx.codeAtMs,
   });
 }
 
@@ -104,8 +122,10 @@ const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 1
  * record and the other finds it and is told 'already_marked'. A change (choose mode with
  * changing allowed) updates the status and keeps the teacher's remark.
  */
-async function writeRecord(courseId: string, activityId: string, facts: CheckInFacts, userId: string, statusId: string, now: Date, replaces: boolean): Promise<boolean> {
-  const fields = { statusSetId: facts.session.statusSetId, statusId, source: 'self', selfRecordedAt: now, updatedBy: userId, updatedAt: now };
+async function writeRecord(
+  courseId: string, activityId: string, facts: CheckInFacts, userId: string, statusId: string, now: Date, replaces: boolean, deviceId?: string,
+): Promise<boolean> {
+  const fields = { statusSetId: facts.session.statusSetId, statusId, source: 'self', selfRecordedAt: now, updatedBy: userId, updatedAt: now, ...(deviceId ? { deviceId } : {}) };
   const filter = { sessionId: facts.session.id, userId };
   const collection = AttendanceRecordModel.collection;
   if (replaces) {
@@ -121,21 +141,34 @@ async function writeRecord(courseId: string, activityId: string, facts: CheckInF
   }
 }
 
+async function recordRefusal(courseId: string, activityId: string, userId: string, facts: CheckInFacts, reason: CheckInRefusal, ctx: CheckInContext): Promise<void> {
+  const sessionId = facts.session.id;
+  if (reason === 'wrong_code') {
+    await CheckInFailureModel.create({ _id: randomUUID(), courseId, activityId, sessionId, userId, at: ctx.now });
+    facts.failuresMs.push(ctx.now.getTime());
+  }
+  if (reason === 'device_used_by_other' && ctx.deviceId && facts.deviceUsedBy) {
+    await DeviceConflictModel.create({ _id: randomUUID(), courseId, activityId, sessionId, userId, otherUserId: facts.deviceUsedBy, deviceId: ctx.deviceId, at: ctx.now });
+  }
+}
+
+/**
+ * `form.code` is what the student typed (password or typed code); `heldCode` replaces it for a
+ * QR scan (kind 'qr'), possibly scanned earlier (ctx.codeAtMs).
+ */
 export async function submitCheckIn(
   courseId: string, activityId: string, sessionId: string, userId: string,
-  form: { code?: string; statusId?: string }, ctx: CheckInContext & { fallbackZone: string; log?: Logger },
+  form: { code?: string; statusId?: string; qrCode?: string }, ctx: CheckInContext & { fallbackZone: string; log?: Logger },
 ): Promise<SubmitOutcome> {
-  const facts = await loadCheckIn(courseId, activityId, sessionId, userId, ctx.now, ctx.fallbackZone);
-  const decision = decide(facts, ctx, submittedCode(facts.settings, form.code), form.statusId);
+  const facts = await loadCheckIn(courseId, activityId, sessionId, userId, ctx.now, ctx.fallbackZone, ctx.deviceId);
+  const code: SubmittedCode | undefined = form.qrCode !== undefined ? { kind: 'qr', value: form.qrCode } : submittedCode(facts.settings, form.code);
+  const decision = decide(facts, ctx, code, form.statusId);
   if (!decision.ok) {
-    if (decision.reason === 'wrong_code') {
-      await CheckInFailureModel.create({ _id: randomUUID(), courseId, activityId, sessionId, userId, at: ctx.now });
-      facts.failuresMs.push(ctx.now.getTime());
-    }
+    await recordRefusal(courseId, activityId, userId, facts, decision.reason, ctx);
     const nowMs = ctx.now.getTime();
     return { ok: false, reason: decision.reason, facts, attemptsLeft: attemptsLeft(facts.failuresMs, nowMs), retryAt: retryAt(facts.failuresMs, nowMs) };
   }
-  const written = await writeRecord(courseId, activityId, facts, userId, decision.statusId, ctx.now, decision.replacesExisting);
+  const written = await writeRecord(courseId, activityId, facts, userId, decision.statusId, ctx.now, decision.replacesExisting, ctx.deviceId);
   if (!written) {
     return { ok: false, reason: 'already_marked', facts: { ...facts, existing: await readOwnRecord(courseId, activityId, sessionId, userId) } };
   }
@@ -158,6 +191,9 @@ export interface OpenCheckIn {
   startsAt: Date;
   durationMinutes: number;
   description: string;
+  /** The projector shows a QR code: a scan on the student's phone may be waiting to be completed. */
+  qr: boolean;
+  publicId?: string;
 }
 
 /** Sessions of the student's audience whose self-marking window is open now (the home's buttons). */
@@ -168,12 +204,15 @@ export async function openCheckIns(courseId: string, activityId: string, userId:
   const docs = await AttendanceSessionModel.find({
     courseId, activityId,
     startsAt: { $gt: new Date(now.getTime() - 1440 * 60_000), $lte: new Date(now.getTime() + 240 * 60_000) },
-  }, { startsAt: 1, durationMinutes: 1, description: 1, audience: 1, selfMarking: 1 }).sort({ startsAt: 1 }).lean();
+  }, { startsAt: 1, durationMinutes: 1, description: 1, audience: 1, selfMarking: 1, publicId: 1 }).sort({ startsAt: 1 }).lean();
   return docs
     .filter((d) => d.audience.kind === 'all' || groupIds.has(d.audience.groupId ?? ''))
     .filter((d) => {
       const s = settingsFrom(d.selfMarking as Parameters<typeof settingsFrom>[0]);
       return s?.enabled === true && checkInWindow(d, s.opensMinutesBefore, now.getTime()).state === 'open';
     })
-    .map((d) => ({ id: d._id, startsAt: d.startsAt, durationMinutes: d.durationMinutes, description: d.description ?? '' }));
+    .map((d) => ({
+      id: d._id, startsAt: d.startsAt, durationMinutes: d.durationMinutes, description: d.description ?? '',
+      qr: d.selfMarking?.showQr === true, publicId: d.publicId ?? undefined,
+    }));
 }

@@ -95,3 +95,25 @@ export function verifyRotating(
   if (matchesPrevious && inGrace) return { ok: true, slot: current - 1 };
   return { ok: false };
 }
+
+/**
+ * A code that was valid in one of the last `lookbackSlots` slots but is no longer accepted: a
+ * photo of the screen passed around, or a page left open. Told apart from a wrong code so the
+ * student is told to scan again, and so expired scans do not count as guesses.
+ */
+export function recentlyExpired(
+  kind: RotatingKind,
+  code: string,
+  secret: Buffer,
+  sessionId: string,
+  nowMs: number,
+  periodSeconds: number,
+  lookbackSlots: number,
+): boolean {
+  const make = kind === 'qr' ? qrToken : typedCode;
+  const current = slotOf(nowMs, periodSeconds);
+  for (let slot = current - 1; slot >= current - lookbackSlots; slot--) {
+    if (codesEqual(code, make(secret, sessionId, slot))) return true;
+  }
+  return false;
+}

@@ -1,8 +1,10 @@
 /**
  * The teacher's self-marking form as posted (strings, checkboxes present or absent) turned into
- * the shape validateSelfMarkingSettings checks, and back into the strings the form shows. Pure.
+ * the shape validateSelfMarkingSettings checks, and back into the strings the form shows. The
+ * same form, without the password, edits an activity's defaults. Pure.
  */
-import type { SelfMarkingInput, SelfMarkingSettings, SettingsProblem } from './settings';
+import type { Translate } from '../i18n/i18n';
+import { rotationOn, SelfMarkingDefaults, SelfMarkingInput, SelfMarkingSettings, SettingsProblem, validateSelfMarkingSettings } from './settings';
 
 export interface SelfMarkingFormValues {
   enabled: boolean;
@@ -12,13 +14,15 @@ export interface SelfMarkingFormValues {
   allowChange: boolean;
   opensMinutesBefore: string;
   allowedCidrs: string;
+  oneDevicePerStudent: boolean;
   showQr: boolean;
   rotateSeconds: string;
   graceSeconds: string;
 }
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
-const checked = (v: unknown): boolean => v !== undefined && v !== '' && v !== null;
+/** A checkbox is on when the browser sent it at all (unchecked boxes are not posted). */
+export const checked = (v: unknown): boolean => v !== undefined && v !== '' && v !== null;
 
 export function formValuesFromBody(body: Record<string, unknown>): SelfMarkingFormValues {
   return {
@@ -29,21 +33,24 @@ export function formValuesFromBody(body: Record<string, unknown>): SelfMarkingFo
     allowChange: checked(body.allowChange),
     opensMinutesBefore: text(body.opensMinutesBefore),
     allowedCidrs: text(body.allowedCidrs),
+    oneDevicePerStudent: checked(body.oneDevicePerStudent),
     showQr: checked(body.showQr),
     rotateSeconds: text(body.rotateSeconds),
     graceSeconds: text(body.graceSeconds),
   };
 }
 
-export function formValuesFromSettings(s: SelfMarkingSettings): SelfMarkingFormValues {
+/** Activity defaults have no password: the form then shows an empty one (and the defaults page hides it). */
+export function formValuesFromSettings(s: SelfMarkingDefaults & { password?: string }): SelfMarkingFormValues {
   return {
     enabled: s.enabled,
-    password: s.password,
+    password: s.password ?? '',
     statusMode: s.statusMode,
     lateAfterMinutes: String(s.lateAfterMinutes),
     allowChange: s.allowChange,
     opensMinutesBefore: String(s.opensMinutesBefore),
     allowedCidrs: s.allowedCidrs.join('\n'),
+    oneDevicePerStudent: s.oneDevicePerStudent,
     showQr: s.showQr,
     rotateSeconds: String(s.rotateSeconds),
     graceSeconds: String(s.graceSeconds),
@@ -53,7 +60,7 @@ export function formValuesFromSettings(s: SelfMarkingSettings): SelfMarkingFormV
 /** Whole numbers only; anything else is passed on as is so the validator reports the field. */
 const int = (v: string): unknown => (/^\s*\d{1,6}\s*$/.test(v) ? Number(v) : v);
 
-export function toSettingsInput(v: SelfMarkingFormValues, oneDevicePerStudent: boolean): SelfMarkingInput {
+export function toSettingsInput(v: SelfMarkingFormValues): SelfMarkingInput {
   return {
     enabled: v.enabled,
     password: v.password,
@@ -65,8 +72,24 @@ export function toSettingsInput(v: SelfMarkingFormValues, oneDevicePerStudent: b
     showQr: v.showQr,
     rotateSeconds: int(v.rotateSeconds),
     graceSeconds: int(v.graceSeconds),
-    oneDevicePerStudent,
+    oneDevicePerStudent: v.oneDevicePerStudent,
   };
+}
+
+export type DefaultsValidation = { ok: true; defaults: SelfMarkingDefaults } | { ok: false; problems: SettingsProblem[] };
+
+/**
+ * Defaults are checked by the very rules a session's settings are (one validator, no drift). They
+ * carry no password, so a valid stand-in fills that slot and is dropped again; the per-session
+ * password rules stay as strict as they are.
+ */
+const STAND_IN_PASSWORD = 'ACDEFGH';
+
+export function validateDefaults(input: SelfMarkingInput): DefaultsValidation {
+  const result = validateSelfMarkingSettings({ ...input, password: STAND_IN_PASSWORD });
+  if (!result.ok) return { ok: false, problems: result.problems.filter((p) => p.field !== 'password') };
+  const { password: _standIn, ...defaults } = result.settings;
+  return { ok: true, defaults };
 }
 
 /** { field: messageKey } for the form; `allowedCidrs.<i>` problems name the offending lines. */
@@ -79,4 +102,21 @@ export function settingsErrors(problems: SettingsProblem[], cidrLines: string[])
     if (field === 'allowedCidrs' && index !== undefined) badLines.push(`${Number(index) + 1}: ${(cidrLines[Number(index)] ?? '').trim()}`);
   }
   return { errors, badLines };
+}
+
+/** The activity Settings page's short account of the defaults, one row per setting. */
+export function defaultsSummary(d: SelfMarkingDefaults, t: Translate): Array<{ label: string; value: string }> {
+  const qr = !d.showQr ? t('check_in.defaults.summary.qr_off')
+    : rotationOn(d) ? t('check_in.defaults.summary.qr_rotating', { seconds: d.rotateSeconds }) : t('check_in.defaults.summary.qr_static');
+  return [
+    { label: t('check_in.defaults.summary.enabled'), value: d.enabled ? t('check_in.defaults.summary.on') : t('check_in.defaults.summary.off') },
+    { label: t('check_in.defaults.summary.qr'), value: qr },
+    {
+      label: t('check_in.defaults.summary.status'),
+      value: d.statusMode === 'choose' ? t('check_in.defaults.summary.status_choose') : t('check_in.defaults.summary.status_auto', { minutes: d.lateAfterMinutes }),
+    },
+    { label: t('check_in.defaults.summary.opens'), value: t('check_in.defaults.summary.opens_value', { minutes: d.opensMinutesBefore }) },
+    { label: t('check_in.settings.one_device'), value: d.oneDevicePerStudent ? t('common.yes') : t('common.no') },
+    { label: t('check_in.defaults.summary.networks'), value: d.allowedCidrs.length > 0 ? d.allowedCidrs.join(', ') : t('check_in.defaults.summary.networks_any') },
+  ];
 }

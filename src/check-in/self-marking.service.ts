@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AttendanceSessionModel } from '../sessions/attendance-session.model';
 import { activityTimezone, getSession, StoredSession } from '../sessions/sessions.service';
 import { Refusal } from '../shared/errors';
+import { loadSelfMarkingDefaults } from './activity-defaults.service';
 import { generatePassword } from './password';
 import { DEFAULT_SELF_MARKING, SelfMarkingSettings, validateSelfMarkingSettings } from './settings';
 
@@ -14,6 +15,8 @@ export interface SelfMarkingState {
   settings: SelfMarkingSettings;
   /** False until the teacher saved the form once. */
   stored: boolean;
+  /** Where the shown settings come from: the session's own, the activity's defaults, or the built-in ones. */
+  source: 'session' | 'activity' | 'built_in';
 }
 
 export function newPassword(): string {
@@ -45,8 +48,12 @@ export async function loadSelfMarking(courseId: string, activityId: string, sess
     readExtras(courseId, activityId, sessionId),
   ]);
   const stored = settingsFrom(extras.selfMarking);
-  const settings = stored ?? { ...DEFAULT_SELF_MARKING, allowedCidrs: [], password: newPassword() };
-  return { session, timezone, state: { settings, stored: stored !== undefined } };
+  if (stored) return { session, timezone, state: { settings: stored, stored: true, source: 'session' } };
+  // Not saved yet: offer the activity's defaults (or the built-in ones) with a password of its own.
+  const defaults = await loadSelfMarkingDefaults(courseId, activityId);
+  const base = defaults ?? DEFAULT_SELF_MARKING;
+  const settings = { ...base, allowedCidrs: [...base.allowedCidrs], password: newPassword() };
+  return { session, timezone, state: { settings, stored: false, source: defaults ? 'activity' : 'built_in' } };
 }
 
 /** Saves validated settings; the secret and public id are made once, the first time, and never replaced. */
@@ -59,12 +66,6 @@ export async function saveSelfMarking(courseId: string, activityId: string, sess
   };
   const res = await AttendanceSessionModel.updateOne({ _id: sessionId, courseId, activityId }, { $set: { selfMarking: settings, ...missing } });
   if (res.matchedCount === 0) throw new Refusal('not_found', 'SESSION_NOT_IN_ACTIVITY');
-}
-
-/** The stored oneDevicePerStudent (not on the form yet), so saving the form keeps it. */
-export async function storedOneDevice(courseId: string, activityId: string, sessionId: string): Promise<boolean> {
-  const extras = await readExtras(courseId, activityId, sessionId);
-  return settingsFrom(extras.selfMarking)?.oneDevicePerStudent ?? DEFAULT_SELF_MARKING.oneDevicePerStudent;
 }
 
 /** Ids of the given sessions with self-marking switched on (the sessions list's badge). */

@@ -18,6 +18,26 @@ const servicesSchema = new Schema(
   { _id: false },
 );
 
+/**
+ * The self check-in settings new sessions of the activity start with (src/check-in/settings.ts
+ * SelfMarkingSettings without the password: every session gets its own). Absent until saved.
+ */
+const selfMarkingDefaultsSchema = new Schema(
+  {
+    enabled: { type: Boolean, default: false },
+    showQr: { type: Boolean, default: false },
+    rotateSeconds: { type: Number, default: 15 },
+    graceSeconds: { type: Number, default: 5 },
+    opensMinutesBefore: { type: Number, default: 0 },
+    statusMode: { type: String, enum: ['auto', 'choose'], default: 'auto' },
+    lateAfterMinutes: { type: Number, default: 10 },
+    allowChange: { type: Boolean, default: false },
+    oneDevicePerStudent: { type: Boolean, default: true },
+    allowedCidrs: { type: [String], default: [] },
+  },
+  { _id: false },
+);
+
 const activitySchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -32,6 +52,11 @@ const activitySchema = new Schema(
     },
     services: { type: servicesSchema, default: () => ({}) },
     lastLaunchAt: { type: Date },
+    /** The launch's return URL last seen (the LMS course page): where a phone's QR page sends the student. */
+    lmsReturnUrl: { type: String },
+    /** The teacher's own link to this activity in the LMS (Settings), preferred over lmsReturnUrl. */
+    lmsActivityUrl: { type: String },
+    selfMarkingDefaults: { type: selfMarkingDefaultsSchema },
   },
   { timestamps: true, collection: 'activities' },
 );

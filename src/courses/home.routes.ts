@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Request, Router } from 'express';
 import { getLaunch, requireRole } from '../lti/launch-context.middleware';
 import { asyncHandler } from '../shared/async-handler';
 import { Refusal } from '../shared/errors';
@@ -6,7 +6,11 @@ import { withLtik } from '../shared/links';
 import type { LaunchContext } from '../lti/launch-context';
 import type { FeatureDeps } from '../shared/feature-deps';
 import { checkInPath } from '../check-in/check-in.routes';
-import { openCheckIns } from '../check-in/check-in.service';
+import { openCheckIns, OpenCheckIn } from '../check-in/check-in.service';
+import { issueTicket } from '../check-in/completion-ticket';
+import { readPending } from '../check-in/phone-cookies';
+import { formatDay, studentUnpairPath } from '../check-in/pairing.routes';
+import { listPairings } from '../check-in/qr-check-in.service';
 import { studentUpcomingSessions, teacherSessionSummary } from './home-sessions.service';
 import { formatSession, toHomeView, toTeacherSessionsView } from './home.presenter';
 import { teacherNav } from './teacher-nav';
@@ -42,22 +46,45 @@ export function homeRouter(deps: FeatureDeps): Router {
     }),
   );
 
+  /**
+   * A QR session's "Complete check-in" opens a top-level page with a signed ticket (our cookies
+   * may be blocked in this iframe, and ltijs's with them): there the phone's held scan is read.
+   * When this page is itself top-level, the held scan is visible here and the button says so.
+   */
+  const openView = (req: Request, launch: LaunchContext, open: OpenCheckIn[], zone: string) => {
+    const now = deps.now().getTime();
+    const held = readPending(req, deps.signingKey, now);
+    const ticket = open.some((s) => s.qr) ? issueTicket(deps.signingKey, { courseId: launch.courseId, activityId: launch.activityId ?? '', userId: launch.userId, locale: launch.locale }, now) : '';
+    return open.map((s) => ({
+      ...formatSession(s, zone, launch.locale),
+      href: withLtik(checkInPath(launch.activityId ?? '', s.id), launch.ltik),
+      completeHref: s.qr ? `${deps.publicUrl}/checkin/complete?t=${encodeURIComponent(ticket)}` : undefined,
+      held: s.qr && held !== undefined && held.s === s.publicId,
+    }));
+  };
+
   router.get(
     '/activity/:activityId/student',
     requireRole('student', 'limited'),
-    asyncHandler(async (_req, res) => {
+    asyncHandler(async (req, res) => {
       const launch = getLaunch(res);
       const data = await load(launch);
       const activityId = launch.activityId ?? '';
-      const [upcoming, open] = await Promise.all([
+      const student = launch.role === 'student';
+      const [upcoming, open, pairings] = await Promise.all([
         studentUpcomingSessions(launch.courseId, activityId, launch.userId, deps.now()),
-        launch.role === 'student' ? openCheckIns(launch.courseId, activityId, launch.userId, deps.now()) : Promise.resolve([]),
+        student ? openCheckIns(launch.courseId, activityId, launch.userId, deps.now()) : Promise.resolve([]),
+        student ? listPairings(launch.courseId, launch.userId) : Promise.resolve([]),
       ]);
+      const zone = data.activity.timezone;
       res.render('home/student', {
         view: toHomeView(data, launch, res.locals.t),
         role: launch.role,
-        upcoming: upcoming.map((s) => formatSession(s, data.activity.timezone, launch.locale)),
-        openCheckIns: open.map((s) => ({ ...formatSession(s, data.activity.timezone, launch.locale), href: withLtik(checkInPath(activityId, s.id), launch.ltik) })),
+        ltik: launch.ltik,
+        upcoming: upcoming.map((s) => formatSession(s, zone, launch.locale)),
+        openCheckIns: openView(req, launch, open, zone),
+        pairings: pairings.map((p) => ({ label: p.label, pairedOn: formatDay(p.createdAt, zone, launch.locale), action: studentUnpairPath(activityId, p.id) })),
+        unpaired: req.query.unpaired === '1',
       });
     }),
   );

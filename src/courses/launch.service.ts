@@ -65,6 +65,7 @@ export async function recordLaunch(
             title: data.resourceLink.title,
             description: data.resourceLink.description,
             lastLaunchAt: now,
+            lmsReturnUrl: data.returnUrl && /^https?:\/\//i.test(data.returnUrl) ? data.returnUrl : undefined,
             'services.issuer': data.issuer,
             'services.clientId': data.clientId,
             'services.deploymentId': data.deploymentId,

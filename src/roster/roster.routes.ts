@@ -22,6 +22,7 @@ export function rosterRouter(deps: FeatureDeps): Router {
         nav: teacherNav(launch, 'roster'),
         ltik: launch.ltik,
         refreshAction: teacherPath(launch, 'roster', '/refresh'),
+        phonesHref: teacherLink(launch, 'roster', '/phones'),
       });
     }),
   );

@@ -31,6 +31,21 @@ const selfMarkingSchema = new Schema(
   { _id: false },
 );
 
+/**
+ * Automatic marking's bookkeeping (src/attendance/auto-mark.service.ts); absent until the job has
+ * handled the session. `doneAt` set = never looked at again by the job.
+ */
+const autoMarkSchema = new Schema(
+  {
+    doneAt: { type: Date, required: true },
+    /** marked: the set's automatic status was given; no_auto_status: the set has none; created_after_end: skipped (see auto-mark.ts); gone: its status set or activity no longer exists. */
+    outcome: { type: String, enum: ['marked', 'no_auto_status', 'created_after_end', 'gone'], required: true },
+    /** Records the finishing run inserted. */
+    inserted: { type: Number, default: 0 },
+  },
+  { _id: false },
+);
+
 const attendanceSessionSchema = new Schema(
   {
     _id: { type: String, required: true },
@@ -52,6 +67,7 @@ const attendanceSessionSchema = new Schema(
      * internal id stays out of URLs that students photograph and pass around.
      */
     publicId: { type: String },
+    autoMark: { type: autoMarkSchema },
   },
   { timestamps: true, collection: 'attendance_sessions' },
 );

@@ -108,6 +108,8 @@ export interface SessionRow {
   /** The session's self-marking settings page (src/check-in). */
   selfMarkingHref: string;
   selfMarkingOn: boolean;
+  /** The projector view (src/check-in/projector.routes.ts), opened in a new tab; shown while self-marking is on. */
+  projectorHref: string;
 }
 
 export interface Names {
@@ -138,6 +140,7 @@ export function toRow(s: StoredSession, launch: LaunchContext, names: Names, d: 
     attendance: marked > 0 ? d.t('sessions.list.marked', { count: marked }) : d.t('sessions.list.not_taken'),
     selfMarkingHref: teacherLink(launch, 'sessions', `/${s.id}/self-marking`),
     selfMarkingOn,
+    projectorHref: teacherLink(launch, 'sessions', `/${s.id}/projector`),
   };
 }
 

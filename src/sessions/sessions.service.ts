@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AttendanceRecordModel } from '../attendance/attendance-record.model';
+import { newSessionSelfMarking } from '../check-in/activity-defaults.service';
 import { ActivityModel } from '../courses/activity.model';
 import { findGroup, listGroups } from '../groups/group-lookup.service';
 import type { FieldErrors } from '../shared/forms';
@@ -79,10 +80,12 @@ export async function createSession(courseId: string, activityId: string, create
   const local = localToUtc(input.date, input.startTime, timezone);
   if (!local.ok) return { ok: false, status: 400, errors: { date: `sessions.errors.${local.error}` } };
   await assertChoices(courseId, activityId, input.audience, input.statusSetId);
+  const selfMarking = await newSessionSelfMarking(courseId, activityId);
   const id = randomUUID();
   await AttendanceSessionModel.create({
     _id: id, courseId, activityId, startsAt: local.instant, durationMinutes: input.durationMinutes, timezone,
     description: input.description, audience: storedAudience(input.audience), statusSetId: input.statusSetId, createdBy,
+    ...selfMarking(),
   });
   return { ok: true, id, endsAt: new Date(local.instant.getTime() + input.durationMinutes * 60_000), dst: local.dst };
 }
@@ -105,10 +108,13 @@ export async function createSeries(
   const { timezone, plan } = await planSeries(courseId, activityId, input, fallbackZone);
   if (!plan.ok) return { ok: false, plan, timezone };
   await assertChoices(courseId, activityId, input.audience, input.statusSetId);
+  // The activity's self check-in defaults, with a password, secret and public id per session.
+  const selfMarking = await newSessionSelfMarking(courseId, activityId);
   const seriesId = randomUUID();
   const docs = plan.occurrences.map((o) => ({
     _id: randomUUID(), courseId, activityId, startsAt: o.startsAt, durationMinutes: input.durationMinutes, timezone,
     description: input.description, audience: storedAudience(input.audience), statusSetId: input.statusSetId, seriesId, createdBy,
+    ...selfMarking(),
   }));
   try {
     await AttendanceSessionModel.insertMany(docs, { ordered: true });
@@ -163,7 +169,11 @@ export async function updateSession(
   }
   await AttendanceSessionModel.updateOne(
     { _id: sessionId, courseId, activityId },
-    { $set: { startsAt: local.instant, durationMinutes: input.durationMinutes, timezone, description: input.description, audience: storedAudience(input.audience), statusSetId: input.statusSetId } },
+    {
+      $set: { startsAt: local.instant, durationMinutes: input.durationMinutes, timezone, description: input.description, audience: storedAudience(input.audience), statusSetId: input.statusSetId },
+      // A moved or lengthened session is marked automatically at its new end (again, for the still unmarked).
+      $unset: { autoMark: 1 },
+    },
   );
   return { ok: true, id: sessionId, endsAt: new Date(local.instant.getTime() + input.durationMinutes * 60_000), dst: local.dst };
 }
@@ -182,7 +192,7 @@ export async function setDuration(courseId: string, activityId: string, ids: str
   const sessions = await getSessions(courseId, activityId, ids);
   await AttendanceSessionModel.updateMany(
     { courseId, activityId, _id: { $in: sessions.map((s) => s.id) } },
-    { $set: { durationMinutes: minutes } },
+    { $set: { durationMinutes: minutes }, $unset: { autoMark: 1 } },
     { runValidators: true },
   );
   return sessions.length;

@@ -1,11 +1,14 @@
 import { Response, Router } from 'express';
+import { loadSelfMarkingDefaults } from '../check-in/activity-defaults.service';
+import { defaultsSummary } from '../check-in/self-marking-form';
+import type { SelfMarkingDefaults } from '../check-in/settings';
 import { teacherLink, teacherNav, teacherPath } from '../courses/teacher-nav';
 import type { Translate } from '../i18n/i18n';
 import { getLaunch } from '../lti/launch-context.middleware';
 import { asyncHandler } from '../shared/async-handler';
 import type { FeatureDeps } from '../shared/feature-deps';
 import { FieldErrors, fieldErrors } from '../shared/forms';
-import { getActivitySettings, updateActivityTimezone } from './activity-settings.service';
+import { getActivitySettings, parseLmsLink, updateActivityTimezone, updateLmsLink } from './activity-settings.service';
 import { settingsFormSchema } from './sessions.schema';
 
 const SETTINGS = '/activity/:activityId/teacher/settings';
@@ -16,12 +19,28 @@ const ZONES = (() => {
   return all.includes('UTC') ? all : ['UTC', ...all];
 })();
 
-function renderSettings(res: Response, values: { timezone: string }, current: string, errors: FieldErrors, status: number, saved: boolean): void {
+interface Current {
+  timezone: string;
+  lmsActivityUrl: string;
+  /** The activity's self check-in defaults (their own page: /settings/check-in); undefined = none. */
+  checkIn: SelfMarkingDefaults | undefined;
+}
+
+async function currentSettings(courseId: string, activityId: string): Promise<Current> {
+  const [settings, checkIn] = await Promise.all([getActivitySettings(courseId, activityId), loadSelfMarkingDefaults(courseId, activityId)]);
+  return { timezone: settings.timezone, lmsActivityUrl: settings.lmsActivityUrl, checkIn };
+}
+
+function renderSettings(res: Response, values: { timezone: string; lmsActivityUrl: string }, current: Current, errors: FieldErrors, status: number, saved: boolean): void {
   const launch = getLaunch(res);
+  const t = res.locals.t as Translate;
   const view = {
-    pageTitle: (res.locals.t as Translate)('sessions.settings.title'),
+    pageTitle: t('sessions.settings.title'),
     action: teacherPath(launch, 'settings'),
-    current,
+    lmsLinkAction: teacherPath(launch, 'settings', '/lms-link'),
+    current: current.timezone,
+    currentLmsLink: current.lmsActivityUrl,
+    checkIn: { summary: current.checkIn ? defaultsSummary(current.checkIn, t) : undefined, href: teacherLink(launch, 'settings', '/check-in') },
     values,
     errors,
     saved,
@@ -34,8 +53,8 @@ function renderSettings(res: Response, values: { timezone: string }, current: st
 export function settingsRoutes(router: Router, _deps: FeatureDeps): void {
   router.get(SETTINGS, asyncHandler(async (req, res) => {
     const launch = getLaunch(res);
-    const settings = await getActivitySettings(launch.courseId, launch.activityId ?? '');
-    renderSettings(res, { timezone: settings.timezone }, settings.timezone, {}, 200, req.query.saved === '1');
+    const current = await currentSettings(launch.courseId, launch.activityId ?? '');
+    renderSettings(res, { timezone: current.timezone, lmsActivityUrl: current.lmsActivityUrl }, current, {}, 200, req.query.saved === '1');
   }));
 
   router.post(SETTINGS, asyncHandler(async (req, res) => {
@@ -47,7 +66,21 @@ export function settingsRoutes(router: Router, _deps: FeatureDeps): void {
       ? await updateActivityTimezone(launch.courseId, activityId, parsed.data.timezone)
       : { ok: false as const, errorKey: fieldErrors(parsed.error).timezone ?? 'form.required' };
     if (result.ok) return res.redirect(303, teacherLink(launch, 'settings', '?saved=1'));
-    const { timezone: current } = await getActivitySettings(launch.courseId, activityId);
-    renderSettings(res, { timezone: posted }, current, { timezone: result.errorKey }, 400, false);
+    const current = await currentSettings(launch.courseId, activityId);
+    renderSettings(res, { timezone: posted, lmsActivityUrl: current.lmsActivityUrl }, current, { timezone: result.errorKey }, 400, false);
+  }));
+
+  router.post(`${SETTINGS}/lms-link`, asyncHandler(async (req, res) => {
+    const launch = getLaunch(res);
+    const activityId = launch.activityId ?? '';
+    const raw = (req.body as Record<string, unknown>).lmsActivityUrl;
+    const posted = typeof raw === 'string' ? raw : '';
+    const parsed = parseLmsLink(posted);
+    if (parsed.ok) {
+      await updateLmsLink(launch.courseId, activityId, parsed.url);
+      return res.redirect(303, teacherLink(launch, 'settings', '?saved=1'));
+    }
+    const current = await currentSettings(launch.courseId, activityId);
+    renderSettings(res, { timezone: current.timezone, lmsActivityUrl: posted }, current, { lmsActivityUrl: 'sessions.settings.errors.lms_link' }, 400, false);
   }));
 }

@@ -19,8 +19,12 @@ export interface TestHarness {
  * on the run's shared server, plus a real mock LMS registered with it. One per test file:
  * ltijs is a process-wide singleton and registration generates a 4096-bit key.
  */
-/** `now`: the tool's clock (check-in windows, rotating codes, automatic marking); real time by default. */
-export async function startHarness(opts: { env?: Record<string, string>; lms?: Partial<MockLmsOptions>; register?: boolean; now?: () => Date } = {}): Promise<TestHarness> {
+/**
+ * `now`: the tool's clock (check-in windows, rotating codes, automatic marking); real time by default.
+ * `autoMarkIntervalMs`: the automatic-marking job's interval; off (0) unless a test asks for it,
+ * so no test's past sessions get marked behind its back.
+ */
+export async function startHarness(opts: { env?: Record<string, string>; lms?: Partial<MockLmsOptions>; register?: boolean; now?: () => Date; autoMarkIntervalMs?: number } = {}): Promise<TestHarness> {
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -39,6 +43,7 @@ export async function startHarness(opts: { env?: Record<string, string>; lms?: P
     log: createLogger(config.logLevel),
     publicUrlFromPort: true,
     now: opts.now,
+    autoMarkIntervalMs: opts.autoMarkIntervalMs ?? 0,
   });
   const lms = await MockLms.start({ toolUrl: tool.url, ...opts.lms });
   if (opts.register !== false) await tool.platforms.upsertPlatform(lms.registration(), 'cli');

@@ -44,7 +44,7 @@ describe('teacher self-marking settings', () => {
     const form = await t.agent.get(withLtik(settingsPath(t, id), t.ltik));
     expect(form.status).toBe(200);
     expect(form.text).toMatch(/name="password" value="[A-Z0-9]{6}"/);
-    expect(visibleText(form.text)).toContain('QR display arrives with the projector view');
+    expect(visibleText(form.text)).toContain('Open the projector view to show it');
 
     const bad = await t.agent.post(settingsPath(t, id)).type('form').send({ ltik: t.ltik, ...FORM, password: 'ab', allowedCidrs: '10.0.0.0/8\nnope', lateAfterMinutes: 'x' });
     expect(bad.status).toBe(400);
@@ -54,7 +54,10 @@ describe('teacher self-marking settings', () => {
     expect(bad.text).toContain('nope');
     expect((await AttendanceSessionModel.findById(id).lean())?.selfMarking).toBeUndefined();
 
+    expect(form.text).not.toContain('data-testid="projector-link"');
     await enable(t, id);
+    const reopened = await t.agent.get(withLtik(settingsPath(t, id), t.ltik));
+    expect(reopened.text).toMatch(new RegExp(`href="[^"]*/sessions/${id}/projector\\?ltik=[^"]*"[^>]*data-testid="projector-link"`));
     const saved = await AttendanceSessionModel.findById(id).lean();
     expect(saved?.selfMarking).toMatchObject({ enabled: true, password: 'ACDEFG', statusMode: 'auto' });
     expect(Buffer.from(saved?.checkInSecret ?? '', 'base64')).toHaveLength(32);

@@ -125,3 +125,26 @@ describe('changing one\'s status', () => {
       .toEqual({ ok: false, reason: 'already_marked' });
   });
 });
+
+describe('a held QR scan completed later (codeAtMs)', () => {
+  const scannedAt = t + 3 * MIN;
+  const heldCode = { kind: 'qr' as const, value: qrToken(secret, sessionId, slotOf(scannedAt, 15)) };
+
+  it('when completed 20 minutes after the scan, then the code is checked and the status chosen as of the scan', () => {
+    expect(decideCheckIn(input({ settings: rotating, code: heldCode, codeAtMs: scannedAt, nowMs: t + 23 * MIN }))).toEqual({ ok: true, statusId: 'p', replacesExisting: false });
+  });
+
+  it('when the same code is used without the scan time, then it has rotated away', () => {
+    expect(decideCheckIn(input({ settings: rotating, code: heldCode, nowMs: t + 23 * MIN }))).toEqual({ ok: false, reason: 'wrong_code' });
+  });
+
+  it('when the window has closed by the time of completion, then it is refused as closed', () => {
+    expect(decideCheckIn(input({ settings: rotating, code: heldCode, codeAtMs: scannedAt, nowMs: t + 90 * MIN }))).toEqual({ ok: false, reason: 'closed' });
+  });
+
+  it('when the scan happened before the window opened, then it is refused as not open', () => {
+    const early = t - MIN;
+    const code = { kind: 'qr' as const, value: qrToken(secret, sessionId, slotOf(early, 15)) };
+    expect(decideCheckIn(input({ settings: rotating, code, codeAtMs: early, nowMs: t + MIN }))).toEqual({ ok: false, reason: 'not_open' });
+  });
+});

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { readCookie, signToken, verifyToken } from './signed-token';
+
+/**
+ * The phone's two first-party cookies, both set and read only on top-level pages of the QR
+ * flow (LMS iframes may block third-party cookies, so nothing inside the LMS relies on them):
+ * - la_device: a random device id, signed, kept ~400 days. Pairings refer to it server-side.
+ * - la_pending: a scanned code held until the student has launched from the LMS, signed, kept
+ *   until the session's check-in window closes.
+ * Lax, HttpOnly; Secure whenever the tool runs over https.
+ */
+export const DEVICE_COOKIE = 'la_device';
+export const PENDING_COOKIE = 'la_pending';
+const DEVICE_DAYS = 400;
+const DAY_MS = 86_400_000;
+
+export interface PendingScan {
+  /** The session's public id. */
+  s: string;
+  /** The QR token scanned. */
+  c: string;
+  /** When it was scanned (server time). */
+  at: number;
+}
+
+export interface CookieSettings {
+  key: Buffer;
+  secure: boolean;
+}
+
+const options = (secure: boolean, maxAgeMs: number) => ({ httpOnly: true, sameSite: 'lax' as const, secure, path: '/', maxAge: maxAgeMs });
+
+export function readDeviceId(req: Request, key: Buffer, nowMs: number): string | undefined {
+  return verifyToken<string>(key, 'device', readCookie(req.headers.cookie, DEVICE_COOKIE), nowMs);
+}
+
+/** The phone's device id, made (and the cookie set) on its first scan. */
+export function ensureDeviceId(req: Request, res: Response, cookies: CookieSettings, nowMs: number): string {
+  const known = readDeviceId(req, cookies.key, nowMs);
+  if (known) return known;
+  const id = randomBytes(16).toString('base64url');
+  const maxAge = DEVICE_DAYS * DAY_MS;
+  res.cookie(DEVICE_COOKIE, signToken(cookies.key, 'device', id, nowMs + maxAge), options(cookies.secure, maxAge));
+  return id;
+}
+
+export function readPending(req: Request, key: Buffer, nowMs: number): PendingScan | undefined {
+  const value = verifyToken<PendingScan>(key, 'pending', readCookie(req.headers.cookie, PENDING_COOKIE), nowMs);
+  if (!value || typeof value.s !== 'string' || typeof value.c !== 'string' || typeof value.at !== 'number') return undefined;
+  return value;
+}
+
+export function holdPending(res: Response, cookies: CookieSettings, scan: PendingScan, untilMs: number): void {
+  const maxAge = Math.max(1000, untilMs - scan.at);
+  res.cookie(PENDING_COOKIE, signToken(cookies.key, 'pending', scan, untilMs), options(cookies.secure, maxAge));
+}
+
+export function clearPending(res: Response, secure: boolean): void {
+  res.clearCookie(PENDING_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+}
