@@ -152,6 +152,42 @@ async function recordRefusal(courseId: string, activityId: string, userId: strin
   }
 }
 
+type SessionDoc = {
+  _id: string; startsAt: Date; durationMinutes: number; timezone: string; description?: string | null;
+  audience: { kind: string; groupId?: string | null }; statusSetId: string; seriesId?: string | null;
+  selfMarking?: Parameters<typeof settingsFrom>[0]; checkInSecret?: string | null;
+};
+
+/**
+ * The facts the decision needs, in the fewest round trips: one read of the session (meeting,
+ * settings and secret together), the failures and the device in parallel, then the status set.
+ * Not read: the activity's time zone (only refusal pages show times) and the student's own
+ * record unless changing is allowed: the insert-only write finds an existing record anyway.
+ */
+async function quickFacts(courseId: string, activityId: string, sessionId: string, userId: string, now: Date, deviceId?: string): Promise<CheckInFacts | undefined> {
+  const [doc, failures, usedBy] = await Promise.all([
+    AttendanceSessionModel.collection.findOne<SessionDoc>({ _id: sessionId as never, courseId, activityId }, { projection: { createdBy: 0, publicId: 0 } }),
+    CheckInFailureModel.collection.find<{ at: Date }>({ courseId, activityId, sessionId, userId, at: { $gt: new Date(now.getTime() - DEFAULT_ATTEMPT_POLICY.windowMs) } }, { projection: { at: 1 } }).toArray(),
+    deviceUsedBy(courseId, sessionId, userId, deviceId),
+  ]);
+  if (!doc) return undefined;
+  const session: StoredSession = {
+    id: doc._id, startsAt: doc.startsAt, durationMinutes: doc.durationMinutes, timezone: doc.timezone, description: doc.description ?? '',
+    audience: doc.audience.kind === 'group' ? { kind: 'group', groupId: doc.audience.groupId ?? '' } : { kind: 'all' },
+    statusSetId: doc.statusSetId, seriesId: doc.seriesId ?? undefined,
+  };
+  const settings = settingsFrom(doc.selfMarking);
+  const mayChange = settings?.allowChange === true && settings.statusMode === 'choose';
+  const [statuses, audience, existing] = await Promise.all([
+    readStatuses(courseId, activityId, session.statusSetId), inAudience(courseId, session, userId),
+    mayChange ? readOwnRecord(courseId, activityId, sessionId, userId) : null,
+  ]);
+  return {
+    session, timezone: session.timezone, settings, secret: Buffer.from(doc.checkInSecret ?? '', 'base64'), statuses, inAudience: audience, existing,
+    failuresMs: failures.map((f) => f.at.getTime()), deviceUsedBy: usedBy,
+  };
+}
+
 /**
  * `form.code` is what the student typed (password or typed code); `heldCode` replaces it for a
  * QR scan (kind 'qr'), possibly scanned earlier (ctx.codeAtMs).
@@ -160,9 +196,14 @@ export async function submitCheckIn(
   courseId: string, activityId: string, sessionId: string, userId: string,
   form: { code?: string; statusId?: string; qrCode?: string }, ctx: CheckInContext & { fallbackZone: string; log?: Logger },
 ): Promise<SubmitOutcome> {
-  const facts = await loadCheckIn(courseId, activityId, sessionId, userId, ctx.now, ctx.fallbackZone, ctx.deviceId);
-  const code: SubmittedCode | undefined = form.qrCode !== undefined ? { kind: 'qr', value: form.qrCode } : submittedCode(facts.settings, form.code);
-  const decision = decide(facts, ctx, code, form.statusId);
+  const codeOf = (f: CheckInFacts): SubmittedCode | undefined => (form.qrCode !== undefined ? { kind: 'qr', value: form.qrCode } : submittedCode(f.settings, form.code));
+  let facts = await quickFacts(courseId, activityId, sessionId, userId, ctx.now, ctx.deviceId);
+  let decision = facts ? decide(facts, ctx, codeOf(facts), form.statusId) : undefined;
+  if (!facts || !decision?.ok) {
+    // Refusals (rare) decide again on every fact, as the pages that explain them need those anyway.
+    facts = await loadCheckIn(courseId, activityId, sessionId, userId, ctx.now, ctx.fallbackZone, ctx.deviceId);
+    decision = decide(facts, ctx, codeOf(facts), form.statusId);
+  }
   if (!decision.ok) {
     await recordRefusal(courseId, activityId, userId, facts, decision.reason, ctx);
     const nowMs = ctx.now.getTime();
@@ -173,8 +214,8 @@ export async function submitCheckIn(
     return { ok: false, reason: 'already_marked', facts: { ...facts, existing: await readOwnRecord(courseId, activityId, sessionId, userId) } };
   }
   const remark = facts.existing?.remark ?? '';
-  await AuditEntryModel.create({
-    _id: randomUUID(), courseId, activityId, sessionId, userId, actorId: userId, at: ctx.now,
+  await AuditEntryModel.collection.insertOne({
+    _id: randomUUID() as never, courseId, activityId, sessionId, userId, actorId: userId, at: ctx.now,
     from: { statusId: facts.existing?.statusId ?? null, remark }, to: { statusId: decision.statusId, remark }, source: 'self',
   });
   try {

@@ -45,6 +45,8 @@ export async function startDatabase(opts: StartDatabaseOptions, log: DbLogger): 
 
 /** Connects mongoose's default connection (used by our models) to `dbName` on the chosen server. */
 export async function connectMongoose(uri: string, dbName: string): Promise<typeof mongoose> {
+  // Mongoose otherwise formats a stack trace on every query, for a rare "already executed" error.
+  mongoose.set('skipOriginalStackTraces', true);
   return mongoose.connect(uri, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: true });
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../shared/logger';
 import type { LtiPlatformStore } from '../platforms/platform.service';
 import { LaunchContext, LaunchData, LtijsContext, LtijsToken, toLaunchContext, toLaunchData } from './launch-context';
 import { precheckIdToken } from './launch-precheck';
+import { useKeyObjectForLtik } from './ltik-key';
 import { refusalForLtijsError } from './ltijs-errors';
 import { relaunchUrlForState } from './login.middleware';
 
@@ -49,6 +50,7 @@ export function launchFromLocals(res: Response, defaultLocale: Locale): { data: 
 
 export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdapter> {
   const lti = Provider;
+  useKeyObjectForLtik(opts.key);
   lti.setup(
     opts.key,
     { url: opts.mongoUri, connection: { dbName: opts.dbName, serverSelectionTimeoutMS: 10_000 } },

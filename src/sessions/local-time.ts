@@ -28,7 +28,21 @@ const DAY = 24 * 60 * MINUTE;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
+/**
+ * Both checks build an Intl.DateTimeFormat (~0.1 ms each), and every page asks for its activity's
+ * zone. Validity of a name never changes within a process; bounded, as names also come from forms.
+ */
+const knownZones = new Map<string, boolean>();
+
 export function isValidTimeZone(zone: string): boolean {
+  const known = knownZones.get(zone);
+  if (known !== undefined) return known;
+  const valid = checkZone(zone);
+  if (knownZones.size < 500) knownZones.set(zone, valid);
+  return valid;
+}
+
+function checkZone(zone: string): boolean {
   if (!zone || !IANAZone.isValidZone(zone)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
