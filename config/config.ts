@@ -38,6 +38,20 @@ export interface Config {
   checkInLimits: { requestsPerMinute: number; wrongCodesPer10Minutes: number };
   /** How often ended sessions are looked for to mark the unmarked (0 = never, on this instance). */
   autoMarkIntervalSeconds: number;
+  /** How often due grade-sync jobs are delivered to the LMS (0 = never, on this instance). */
+  gradeSyncIntervalSeconds: number;
+  /** LTI Dynamic Registration at /register (see src/platforms/dynamic-registration.ts). */
+  dynamicRegistration: DynamicRegistrationConfig;
+}
+
+export interface DynamicRegistrationConfig {
+  enabled: boolean;
+  /** New registrations start active (true) or pending until an admin approves them (false). */
+  autoActivate: boolean;
+  /** Host names whose LMSs may register; `*.example.edu` matches subdomains. Empty = any host. */
+  allowedHosts: string[];
+  /** Attempts per client IP and app instance in 10 minutes (0 = no limit). */
+  requestsPer10Minutes: number;
 }
 
 const boolish = z
@@ -76,6 +90,14 @@ const envSchema = z.object({
   CHECKIN_IP_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(3000),
   CHECKIN_IP_WRONG_CODES_PER_10_MINUTES: z.coerce.number().int().min(0).max(100_000).default(50),
   AUTO_MARK_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
+  GRADE_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  DYNREG_ENABLED: boolish.default(true),
+  DYNREG_AUTO_ACTIVATE: boolish.default(false),
+  DYNREG_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^\s*(\*\.)?[A-Za-z0-9.-]+(:\d+)?\s*(,\s*(\*\.)?[A-Za-z0-9.-]+(:\d+)?\s*)*$/, 'a comma-separated list of host names, e.g. moodle.example.edu, *.example.edu')
+    .optional(),
+  DYNREG_RATE_LIMIT_PER_10_MINUTES: z.coerce.number().int().min(0).max(100_000).default(10),
 });
 
 function trustProxyValue(raw: string): boolean | number | string {
@@ -151,5 +173,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyValue(e.TRUST_PROXY),
     checkInLimits: { requestsPerMinute: e.CHECKIN_IP_REQUESTS_PER_MINUTE, wrongCodesPer10Minutes: e.CHECKIN_IP_WRONG_CODES_PER_10_MINUTES },
     autoMarkIntervalSeconds: e.AUTO_MARK_INTERVAL_SECONDS,
+    gradeSyncIntervalSeconds: e.GRADE_SYNC_INTERVAL_SECONDS,
+    dynamicRegistration: {
+      enabled: e.DYNREG_ENABLED,
+      autoActivate: e.DYNREG_AUTO_ACTIVATE,
+      allowedHosts: (e.DYNREG_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''),
+      requestsPer10Minutes: e.DYNREG_RATE_LIMIT_PER_10_MINUTES,
+    },
   };
 }

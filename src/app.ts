@@ -8,6 +8,14 @@ import { pairingRouter } from './check-in/pairing.routes';
 import { projectorRouter } from './check-in/projector.routes';
 import { qrCheckInRouter } from './check-in/qr-check-in.routes';
 import { pingRouter } from './shared/ping.routes';
+import { calendarFeedRouter } from './reports/calendar-feed.routes';
+import { exportRouter } from './reports/export.routes';
+import { reportsRouter } from './reports/reports.routes';
+import { studentViewRouter } from './reports/student-view.routes';
+import { gradeSyncRouter } from './grading/grade-sync.routes';
+import { gradingSettingsRouter } from './grading/grading-settings.routes';
+import { deepLinkingRouter } from './courses/deep-linking.routes';
+import { registrationRouter } from './platforms/registration.routes';
 import { homeRouter } from './courses/home.routes';
 import { groupsRouter } from './groups/groups.routes';
 import { rosterRouter } from './roster/roster.routes';
@@ -19,6 +27,7 @@ import { launchPrecheckMiddleware, LtiAdapter, LTI_ROUTES } from './lti/lti.adap
 import { loginMiddleware } from './lti/login.middleware';
 import { landingRouter } from './platforms/landing.routes';
 import type { PlatformRegistry } from './platforms/platform-registry';
+import type { PlatformService } from './platforms/platform.service';
 import { errorHandler, notFoundHandler, rejectMalformedPath } from './shared/error-handler.middleware';
 import { healthRouter } from './shared/health.routes';
 import { localeMiddleware } from './shared/locale.middleware';
@@ -31,6 +40,8 @@ export interface AppDeps {
   log: Logger;
   lti: LtiAdapter;
   registry: PlatformRegistry;
+  /** LMS registrations (dynamic registration stores new LMSs through it). */
+  platforms: PlatformService;
   checkDatabase: () => Promise<boolean>;
   /** The real clock, for LTI protocol checks (see ToolOptions.now). */
   now: () => Date;
@@ -83,9 +94,13 @@ export function buildApp(deps: AppDeps): Express {
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/img/favicon.svg'));
 
   app.use(healthRouter(deps.checkDatabase));
-  app.use(landingRouter(publicUrl));
+  // LTI Dynamic Registration and the Canvas configuration: public, before ltijs (which answers /register itself).
+  app.use(registrationRouter({ features: deps.features, platforms: deps.platforms, settings: config.dynamicRegistration, production: config.env === 'production' }));
+  app.use(landingRouter(publicUrl, { dynamicRegistration: config.dynamicRegistration.enabled }));
   app.use(LTI_ROUTES.login, loginMiddleware({ publicUrl, now }));
   app.post(LTI_ROUTES.launch, launchPrecheckMiddleware(now));
+  // Calendar apps fetch the student's feed with its secret token, without any launch.
+  app.use(calendarFeedRouter(deps.features));
   // A phone that scanned the projector's QR arrives here top-level, without any launch.
   app.use(qrCheckInRouter(deps.features, { limits: config.checkInLimits, cookieSecure: config.cookieSecure }));
 
@@ -104,6 +119,12 @@ export function buildApp(deps: AppDeps): Express {
   app.use(checkInRouter(deps.features));
   app.use(projectorRouter(deps.features));
   app.use(pairingRouter(deps.features));
+  app.use(reportsRouter(deps.features));
+  app.use(exportRouter(deps.features));
+  app.use(studentViewRouter(deps.features));
+  app.use(gradeSyncRouter(deps.features));
+  app.use(gradingSettingsRouter(deps.features));
+  app.use(deepLinkingRouter(deps.features));
   app.use(pingRouter());
 
   app.use(notFoundHandler());

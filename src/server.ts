@@ -8,6 +8,10 @@ import { startAutoMarkWorker } from './attendance/auto-mark.worker';
 import { deepLinkingHandler, launchHandler } from './courses/launch.routes';
 import { connectMongoose, disconnectMongoose, pingDatabase } from './db/database';
 import { startCleanupWorker } from './lti/cleanup.worker';
+import { subscribeAttendanceChanged } from './grading/grade-hooks';
+import { gradeSyncListener } from './grading/grade-sync.service';
+import { startGradeSyncWorker } from './grading/grade-sync.worker';
+import { agsFrom } from './lti/lti-services';
 import { createLtiAdapter, LtiAdapter } from './lti/lti.adapter';
 import { PlatformRegistry } from './platforms/platform-registry';
 import { createPlatformService, PlatformService } from './platforms/platform.service';
@@ -34,6 +38,8 @@ export interface ToolOptions {
   publicUrlFromPort?: boolean;
   /** How often automatic marking looks for ended sessions (default: config AUTO_MARK_INTERVAL_SECONDS, 20 s, so marks arrive within a minute of the end); 0 = off. */
   autoMarkIntervalMs?: number;
+  /** How often due grades are sent to the LMS (default 5 s); 0 = not on this instance (jobs are still enqueued). */
+  gradeSyncIntervalMs?: number;
 }
 
 export interface Tool {
@@ -131,7 +137,7 @@ function finishStart(
   features: FeatureDeps,
 ): Tool {
   const { config, log, now } = opts;
-  const app = buildApp({ config, publicUrl, log, lti, registry, checkDatabase: () => pingDatabase(), now: () => new Date(), features });
+  const app = buildApp({ config, publicUrl, log, lti, registry, platforms, checkDatabase: () => pingDatabase(), now: () => new Date(), features });
   setHandler(server, app);
   const cleanup = startCleanupWorker({
     ltijsDbName: `${config.dbName}_ltijs`,
@@ -141,6 +147,9 @@ function finishStart(
     now: () => new Date(),
   });
   const autoMark = startAutoMarkWorker({ intervalMs: opts.autoMarkIntervalMs ?? config.autoMarkIntervalSeconds * 1000, log, now });
+  // Every change that may affect a grade enqueues it; the worker delivers it to the LMS.
+  const unsubscribeGrades = subscribeAttendanceChanged(gradeSyncListener({ now, log }));
+  const gradeSync = startGradeSyncWorker({ intervalMs: opts.gradeSyncIntervalMs ?? config.gradeSyncIntervalSeconds * 1000, ags: agsFrom(features.lti), log, now });
   log.info({ url: publicUrl, port }, 'LTI Attendance is listening');
 
   return {
@@ -153,6 +162,8 @@ function finishStart(
     async close() {
       cleanup.stop();
       await autoMark.stop();
+      unsubscribeGrades();
+      await gradeSync.stop();
       registry.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -49,8 +49,18 @@ const activitySchema = new Schema(
     grading: {
       type: { type: String, enum: ['points', 'none'], default: 'points' },
       maxGrade: { type: Number, default: 100 },
+      /** Grade rule option: unmarked past sessions count as the set's automatic status. */
+      countUnmarkedAsAuto: { type: Boolean, default: false },
+      /** Grade rule option: statuses flagged excused count in neither sum. */
+      excludeExcused: { type: Boolean, default: false },
     },
+    /** Reports highlight students below this percentage (0–100). */
+    reportThreshold: { type: Number, default: 70 },
     services: { type: servicesSchema, default: () => ({}) },
+    /** Grade sync: the line item found or created when the launch carries none (src/grading/line-item.service.ts). */
+    gradeLineItemUrl: { type: String },
+    /** Line item URLs the LMS answered 404 for (deleted there): never used again. */
+    gradeLineItemLostUrls: { type: [String], default: undefined },
     lastLaunchAt: { type: Date },
     /** The launch's return URL last seen (the LMS course page): where a phone's QR page sends the student. */
     lmsReturnUrl: { type: String },

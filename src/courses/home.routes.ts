@@ -1,4 +1,5 @@
 import { Request, Router } from 'express';
+import { gradeSyncLink } from '../grading/grade-sync.routes';
 import { getLaunch, requireRole } from '../lti/launch-context.middleware';
 import { asyncHandler } from '../shared/async-handler';
 import { Refusal } from '../shared/errors';
@@ -11,11 +12,14 @@ import { issueTicket } from '../check-in/completion-ticket';
 import { readPending } from '../check-in/phone-cookies';
 import { formatDay, studentUnpairPath } from '../check-in/pairing.routes';
 import { listPairings } from '../check-in/qr-check-in.service';
-import { studentUpcomingSessions, teacherSessionSummary } from './home-sessions.service';
+import { teacherSessionSummary } from './home-sessions.service';
 import { formatSession, toHomeView, toTeacherSessionsView } from './home.presenter';
 import { teacherNav } from './teacher-nav';
 import { homePath } from './launch.routes';
 import { loadActivityHome } from './launch.service';
+import type { Translate } from '../i18n/i18n';
+import { toCalendarCard, toStudentAttendanceView } from '../reports/student-view.presenter';
+import { loadStudentHome } from '../reports/student-view.service';
 
 export function homeRouter(deps: FeatureDeps): Router {
   const router = Router();
@@ -42,6 +46,7 @@ export function homeRouter(deps: FeatureDeps): Router {
         view: toHomeView(data, launch, res.locals.t),
         sessions: toTeacherSessionsView(summary, launch, data.activity.timezone),
         nav: teacherNav(launch, 'home'),
+        gradeSyncHref: gradeSyncLink(launch),
       });
     }),
   );
@@ -63,25 +68,37 @@ export function homeRouter(deps: FeatureDeps): Router {
     }));
   };
 
+  /**
+   * The student home: open check-ins first, then their own attendance (the report's numbers for
+   * this one student), their sessions, the calendar feed card and paired phones. Observers and
+   * other limited roles get the limited page without any of it.
+   */
   router.get(
     '/activity/:activityId/student',
     requireRole('student', 'limited'),
     asyncHandler(async (req, res) => {
       const launch = getLaunch(res);
       const data = await load(launch);
+      const view = toHomeView(data, launch, res.locals.t);
+      if (launch.role !== 'student') {
+        res.render('home/student', { view, role: launch.role, ltik: launch.ltik });
+        return;
+      }
       const activityId = launch.activityId ?? '';
-      const student = launch.role === 'student';
-      const [upcoming, open, pairings] = await Promise.all([
-        studentUpcomingSessions(launch.courseId, activityId, launch.userId, deps.now()),
-        student ? openCheckIns(launch.courseId, activityId, launch.userId, deps.now()) : Promise.resolve([]),
-        student ? listPairings(launch.courseId, launch.userId) : Promise.resolve([]),
+      const now = deps.now();
+      const [home, open, pairings] = await Promise.all([
+        loadStudentHome(launch.courseId, activityId, launch.userId, now, { signingKey: deps.signingKey, publicUrl: deps.publicUrl }),
+        openCheckIns(launch.courseId, activityId, launch.userId, now),
+        listPairings(launch.courseId, launch.userId),
       ]);
       const zone = data.activity.timezone;
+      const t = res.locals.t as Translate;
       res.render('home/student', {
-        view: toHomeView(data, launch, res.locals.t),
+        view,
         role: launch.role,
         ltik: launch.ltik,
-        upcoming: upcoming.map((s) => formatSession(s, zone, launch.locale)),
+        attendance: toStudentAttendanceView(home.attendance, { userId: launch.userId, now, locale: launch.locale, t }),
+        calendar: toCalendarCard(home.calendar, { activityId, timezone: zone, locale: launch.locale, t, flash: req.query.calendar }),
         openCheckIns: openView(req, launch, open, zone),
         pairings: pairings.map((p) => ({ label: p.label, pairedOn: formatDay(p.createdAt, zone, launch.locale), action: studentUnpairPath(activityId, p.id) })),
         unpaired: req.query.unpaired === '1',

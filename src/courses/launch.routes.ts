@@ -5,6 +5,7 @@ import type { PlatformRegistry } from '../platforms/platform-registry';
 import { Refusal } from '../shared/errors';
 import { withLtik } from '../shared/links';
 import { setLocale } from '../shared/locale.middleware';
+import { DEEP_LINKING_PATH } from './deep-linking.routes';
 import { recordLaunch } from './launch.service';
 
 export interface LaunchHandlerDeps {
@@ -32,11 +33,14 @@ export function launchHandler(deps: LaunchHandlerDeps) {
   };
 }
 
-/** Content selection arrives with the grading issue; until then say so kindly. */
+/**
+ * Content selection (deep linking): on to the form that creates an attendance activity
+ * (deep-linking.routes.ts, which also refuses non-teachers).
+ */
 export function deepLinkingHandler(deps: LaunchHandlerDeps) {
   return async (_req: Request, res: Response, _data: LaunchData, launch: LaunchContext): Promise<void> => {
     setLocale(res.locals, launch.locale);
     await assertDeploymentAllowed(deps.registry, launch);
-    res.status(200).render('home/deep-linking', { pageTitle: res.locals.t('deep_linking.title'), returnUrl: launch.returnUrl });
+    res.redirect(303, withLtik(DEEP_LINKING_PATH, launch.ltik));
   };
 }

@@ -2,10 +2,21 @@ import type { LaunchContext, LaunchData } from '../lti/launch-context';
 import { MemberModel } from '../roster/member.model';
 import { ActivityModel } from './activity.model';
 import { CourseModel } from './course.model';
+import { gradingFromCustom } from './deep-linking';
 
 /** Drops undefined values so `$set` never overwrites stored data with nothing. */
 function defined<T extends Record<string, unknown>>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The grading a deep link chose (custom grade_type / max_grade, see deep-linking.ts) for a new
+ * Activity. Applied on insert only: once the Activity exists, its own settings win.
+ */
+function initialGrading(custom: Record<string, string> | undefined): Record<string, unknown> {
+  const grading = gradingFromCustom(custom);
+  if (!grading) return {};
+  return defined({ 'grading.type': grading.type, 'grading.maxGrade': grading.type === 'points' ? grading.maxGrade : undefined });
 }
 
 /**
@@ -74,7 +85,7 @@ export async function recordLaunch(
             'services.agsScopes': s.agsScopes,
             'services.nrpsUrl': s.nrpsUrl,
           }),
-          $setOnInsert: { courseId, resourceLinkId: data.resourceLink.id, timezone: defaults.timezone },
+          $setOnInsert: { courseId, resourceLinkId: data.resourceLink.id, timezone: defaults.timezone, ...initialGrading(data.custom) },
         },
         { upsert: true },
       ),

@@ -1,7 +1,7 @@
 import type { LaunchContext } from '../lti/launch-context';
 import { withLtik } from '../shared/links';
 
-export type TeacherSection = 'home' | 'sessions' | 'statusSets' | 'roster' | 'groups' | 'settings';
+export type TeacherSection = 'home' | 'sessions' | 'reports' | 'statusSets' | 'roster' | 'groups' | 'settings';
 
 export interface TeacherNav {
   current: TeacherSection;
@@ -14,6 +14,7 @@ export function teacherPath(launch: LaunchContext, section: TeacherSection, rest
   const paths: Record<TeacherSection, string> = {
     home: base,
     sessions: `${base}/sessions`,
+    reports: `${base}/report`,
     statusSets: `${base}/status-sets`,
     roster: `${base}/roster`,
     groups: `${base}/groups`,
@@ -28,6 +29,6 @@ export function teacherLink(launch: LaunchContext, section: TeacherSection, rest
 }
 
 export function teacherNav(launch: LaunchContext, current: TeacherSection): TeacherNav {
-  const sections: TeacherSection[] = ['home', 'sessions', 'statusSets', 'roster', 'groups', 'settings'];
+  const sections: TeacherSection[] = ['home', 'sessions', 'reports', 'statusSets', 'roster', 'groups', 'settings'];
   return { current, links: Object.fromEntries(sections.map((s) => [s, teacherLink(launch, s)])) as Record<TeacherSection, string> };
 }

@@ -18,6 +18,20 @@ import autoMarkEn from './auto-mark.en.json';
 import autoMarkLv from './auto-mark.lv.json';
 import qrCheckInEn from './qr-check-in.en.json';
 import qrCheckInLv from './qr-check-in.lv.json';
+import reportsEn from './reports.en.json';
+import reportsLv from './reports.lv.json';
+import exportEn from './export.en.json';
+import exportLv from './export.lv.json';
+import studentViewEn from './student-view.en.json';
+import studentViewLv from './student-view.lv.json';
+import gradeSyncEn from './grade-sync.en.json';
+import gradeSyncLv from './grade-sync.lv.json';
+import deepLinkingFormEn from './deep-linking-form.en.json';
+import deepLinkingFormLv from './deep-linking-form.lv.json';
+import registrationEn from './registration.en.json';
+import registrationLv from './registration.lv.json';
+import gradingEn from './grading.en.json';
+import gradingLv from './grading.lv.json';
 
 /**
  * Message catalogs and `t()`. Catalogs are nested JSON with the same keys in every language
@@ -46,8 +60,8 @@ function merge(...parts: Catalog[]): Catalog {
 }
 
 const catalogs: Record<Locale, Catalog> = {
-  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn, attendanceEn, checkInEn, projectorEn, autoMarkEn, qrCheckInEn),
-  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv, attendanceLv, checkInLv, projectorLv, autoMarkLv, qrCheckInLv),
+  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn, attendanceEn, checkInEn, projectorEn, autoMarkEn, qrCheckInEn, reportsEn, exportEn, studentViewEn, gradeSyncEn, deepLinkingFormEn, registrationEn, gradingEn),
+  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv, attendanceLv, checkInLv, projectorLv, autoMarkLv, qrCheckInLv, reportsLv, exportLv, studentViewLv, gradeSyncLv, deepLinkingFormLv, registrationLv, gradingLv),
 };
 
 function lookup(catalog: Catalog, key: string): string | undefined {

@@ -20,6 +20,8 @@ export interface LaunchData {
   locale?: string;
   returnUrl?: string;
   services: { agsLineItemsUrl?: string; agsLineItemUrl?: string; agsScopes?: string[]; nrpsUrl?: string };
+  /** The launch's custom parameters (string values only), e.g. the grading a deep link chose. */
+  custom?: Record<string, string>;
 }
 
 export interface LaunchContext {
@@ -59,6 +61,11 @@ export interface LtijsContext {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** An LMS that does not know a substitution variable sends it verbatim (`$User.username`): that is no value. */
+const substituted = (v: unknown): string | undefined => {
+  const s = str(v);
+  return s !== undefined && !s.startsWith('$') ? s : undefined;
+};
 
 export function toLaunchData(token: LtijsToken, ctx: LtijsContext): LaunchData {
   const roles = (ctx.roles ?? []).filter((r): r is string => typeof r === 'string');
@@ -87,7 +94,7 @@ export function toLaunchData(token: LtijsToken, ctx: LtijsContext): LaunchData {
       email: str(info.email),
       sourcedId: str(ctx.lis?.person_sourcedid),
       // ltijs drops the `ext` claim; Moodle/Canvas can send the username as a custom parameter.
-      username: str(custom.username) ?? str(custom.user_username),
+      username: substituted(custom.username) ?? substituted(custom.user_username),
     },
     locale: str(ctx.launchPresentation?.locale),
     returnUrl: str(ctx.launchPresentation?.return_url),
@@ -97,6 +104,7 @@ export function toLaunchData(token: LtijsToken, ctx: LtijsContext): LaunchData {
       agsScopes: Array.isArray(ctx.endpoint?.scope) ? ctx.endpoint?.scope.filter((s) => typeof s === 'string') : undefined,
       nrpsUrl: str(ctx.namesRoles?.context_memberships_url),
     },
+    custom: Object.fromEntries(Object.entries(custom).filter((e): e is [string, string] => typeof e[1] === 'string')),
   };
 }
 

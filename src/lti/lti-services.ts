@@ -9,6 +9,8 @@ export interface ServiceEndpoints {
   nrpsUrl?: string;
   agsLineItemsUrl?: string;
   agsLineItemUrl?: string;
+  /** The AGS scopes the launch granted (choosing the scope to ask a token for). */
+  agsScopes?: string[];
 }
 
 export interface RosterMember {
@@ -24,9 +26,62 @@ export interface RosterMember {
   status: 'Active' | 'Inactive' | 'Deleted';
 }
 
-export interface LtiServices {
+/** A gradebook column (AGS line item) as the LMS describes it; `id` is its URL. */
+export interface AgsLineItem {
+  id: string;
+  label?: string;
+  scoreMaximum?: number;
+  resourceLinkId?: string;
+  resourceId?: string;
+  tag?: string;
+}
+
+export interface NewLineItem {
+  label: string;
+  scoreMaximum: number;
+  resourceLinkId: string;
+  tag: string;
+  resourceId?: string;
+}
+
+/** An AGS score (application/vnd.ims.lis.v1.score+json). Without scoreGiven it clears the grade. */
+export interface AgsScore {
+  userId: string;
+  scoreGiven?: number;
+  scoreMaximum?: number;
+  activityProgress: 'Initialized' | 'Started' | 'InProgress' | 'Submitted' | 'Completed';
+  gradingProgress: 'FullyGraded' | 'Pending' | 'PendingManual' | 'Failed' | 'NotReady';
+  timestamp: string;
+  comment?: string;
+}
+
+/**
+ * Assignment and Grade Services. Every call throws LtiServiceError (AGS_FAILURE_REASONS); a
+ * line item the LMS no longer has is reported as `line_item_not_found` (status 404).
+ */
+export interface AgsServices {
+  /** Line items of the context matching the filters (all pages). Needs `agsLineItemsUrl`. */
+  findLineItems(endpoints: ServiceEndpoints, filter: { resourceLinkId?: string; tag?: string }): Promise<AgsLineItem[]>;
+  /** Creates a line item in the context. Needs `agsLineItemsUrl`. */
+  createLineItem(endpoints: ServiceEndpoints, item: NewLineItem): Promise<AgsLineItem>;
+  /** Posts one score to `<line item path>/scores?<line item query>`. */
+  postScore(endpoints: ServiceEndpoints, lineItemUrl: string, score: AgsScore): Promise<void>;
+}
+
+/**
+ * The AGS operations are optional here so that fakes written for NRPS alone (roster tests) stay
+ * valid; createLtiServices() always provides them and grade sync asks for them with agsFrom().
+ */
+export interface LtiServices extends Partial<AgsServices> {
   /** Every member of the context, following every NRPS page. Throws LtiServiceError. */
   getMembers(endpoints: ServiceEndpoints): Promise<RosterMember[]>;
+}
+
+/** The AGS half of a services object; throws at start-up when it has none (a wiring mistake). */
+export function agsFrom(lti: LtiServices): AgsServices {
+  const { findLineItems, createLineItem, postScore } = lti;
+  if (!findLineItems || !createLineItem || !postScore) throw new Error('These LTI services have no AGS operations');
+  return { findLineItems, createLineItem, postScore };
 }
 
 /** Short reason codes an NRPS failure is reported with (LtiServiceError.message). */
@@ -41,6 +96,14 @@ export const NRPS_FAILURE_REASONS = [
   'unknown',
 ] as const;
 export type NrpsFailureReason = (typeof NRPS_FAILURE_REASONS)[number];
+
+/**
+ * AGS failures: the NRPS reasons plus `line_item_not_found` (the LMS deleted the column),
+ * `rejected` (a 4xx that retrying the same request will not fix) and `ags_unavailable` (the
+ * activity has no AGS endpoints: the LMS did not grant the service).
+ */
+export const AGS_FAILURE_REASONS = [...NRPS_FAILURE_REASONS, 'line_item_not_found', 'rejected', 'ags_unavailable'] as const;
+export type AgsFailureReason = (typeof AGS_FAILURE_REASONS)[number];
 
 export class LtiServiceError extends Error {
   constructor(

@@ -7,6 +7,12 @@ declare module 'ltijs' {
 
   interface LtijsPlatform {
     platformActive(active?: boolean): Promise<boolean>;
+    /**
+     * An OAuth2 access token for these space-separated scopes: cached in ltijs's database per
+     * (issuer, client id, exact scope string) until `expires_in`, else requested from the LMS
+     * token endpoint with a signed client_assertion (got 11: rejects with HTTPError/RequestError).
+     */
+    platformAccessToken(scopes: string): Promise<{ access_token: string; token_type: string; expires_in?: number; scope?: string }>;
   }
 
   interface ProviderOptions {
@@ -42,6 +48,25 @@ declare module 'ltijs' {
       authConfig: { method: 'JWK_SET' | 'JWK_KEY' | 'RSA_KEY'; key: string };
     }): Promise<LtijsPlatform>;
     getPlatform(url: string, clientId: string): Promise<LtijsPlatform | false>;
+    /** ltijs's own database; we only delete a cached access token the LMS no longer accepts. */
+    Database: {
+      Delete(collection: 'accesstoken', query: { platformUrl: string; clientId: string; scopes: string }): Promise<boolean>;
+    };
+    /**
+     * Deep Linking (Services/DeepLinking.js). `idtoken` is res.locals.token of a deep-linking
+     * launch (its `platformContext.deepLinkingSettings` gives the return URL and `data`, echoed).
+     * Signs an LtiDeepLinkingResponse with the registration's tool key (RS256, kid, 60 s expiry);
+     * items whose type the LMS did not accept are dropped silently. Rejects with
+     * Error('PLATFORM_NOT_FOUND' | 'PLATFORM_NOT_ACTIVATED' | 'MISSING_DEEP_LINK_SETTINGS').
+     * Its errMessage option writes a claim key with a trailing space (upstream bug): not typed here.
+     */
+    DeepLinking: {
+      createDeepLinkingMessage(
+        idtoken: unknown,
+        contentItems: Array<Record<string, unknown>>,
+        options?: { message?: string; log?: string },
+      ): Promise<string>;
+    };
     deletePlatform(url: string, clientId: string): Promise<boolean>;
     /**
      * NRPS (Services/NamesAndRoles.js). The token only needs `iss`, `clientId` and

@@ -1,5 +1,6 @@
 import { Provider } from 'ltijs';
-import { LtiServiceError, NRPS_FAILURE_REASONS, type LtiServices, type NrpsFailureReason, type RosterMember, type ServiceEndpoints } from './lti-services';
+import { createAgsServices, type AgsAdapterOptions } from './ags.adapter';
+import { LtiServiceError, NRPS_FAILURE_REASONS, type AgsServices, type LtiServices, type NrpsFailureReason, type RosterMember, type ServiceEndpoints } from './lti-services';
 
 /**
  * Names and Role Provisioning (NRPS) through ltijs. Background work has no live launch, so the
@@ -21,14 +22,17 @@ export interface NrpsAdapterOptions {
   timeoutMs?: number;
   /** Unit tests pass a stand-in; by default ltijs's, looked up per call (it exists only after setup()). */
   namesAndRoles?: () => NamesAndRoles;
+  /** Options of the AGS half (src/lti/ags.adapter.ts). */
+  ags?: AgsAdapterOptions;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-export function createLtiServices(options: NrpsAdapterOptions = {}): LtiServices {
+export function createLtiServices(options: NrpsAdapterOptions = {}): LtiServices & AgsServices {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const service = options.namesAndRoles ?? (() => Provider.NamesAndRoles);
   return {
+    ...createAgsServices(options.ags),
     async getMembers(endpoints: ServiceEndpoints): Promise<RosterMember[]> {
       const url = endpoints.nrpsUrl;
       if (!url) throw new LtiServiceError('lms_error');

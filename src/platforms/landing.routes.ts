@@ -1,15 +1,35 @@
 import { Router } from 'express';
 import { LTI_ROUTES } from '../lti/lti.adapter';
-import { Refusal } from '../shared/errors';
+import { CANVAS_CONFIG_PATH } from './canvas-config';
+
+export interface LandingUrl {
+  id: string;
+  labelKey: string;
+  helpKey: string;
+  value: string;
+}
 
 export interface LandingView {
   toolName: string;
-  urls: Array<{ id: string; labelKey: string; helpKey: string; value: string }>;
+  /** What a manually configured LTI 1.3 tool needs. */
+  urls: LandingUrl[];
+  /** Registration without typing: LTI Dynamic Registration and Canvas's JSON configuration. */
+  autoUrls: LandingUrl[];
   publicUrl: string;
 }
 
-export function toLandingView(publicUrl: string): LandingView {
+export interface LandingOptions {
+  /** DYNREG_ENABLED: the /register URL is only offered when it works. */
+  dynamicRegistration: boolean;
+}
+
+export function toLandingView(publicUrl: string, opts: LandingOptions = { dynamicRegistration: true }): LandingView {
   const u = (path: string) => `${publicUrl}${path}`;
+  const autoUrls: LandingUrl[] = [];
+  if (opts.dynamicRegistration) {
+    autoUrls.push({ id: 'dynreg-url', labelKey: 'landing.urls.dynreg', helpKey: 'landing.urls.dynreg_help', value: u(LTI_ROUTES.register) });
+  }
+  autoUrls.push({ id: 'canvas-url', labelKey: 'landing.urls.canvas', helpKey: 'landing.urls.canvas_help', value: u(CANVAS_CONFIG_PATH) });
   return {
     toolName: 'LTI Attendance',
     publicUrl,
@@ -19,14 +39,14 @@ export function toLandingView(publicUrl: string): LandingView {
       { id: 'redirect-url', labelKey: 'landing.urls.redirect', helpKey: 'landing.urls.redirect_help', value: u(LTI_ROUTES.launch) },
       { id: 'jwks-url', labelKey: 'landing.urls.jwks', helpKey: 'landing.urls.jwks_help', value: u(LTI_ROUTES.keys) },
     ],
+    autoUrls,
   };
 }
 
-export function landingRouter(publicUrl: string): Router {
+/** `/register` itself is answered by registration.routes.ts (mounted before this router). */
+export function landingRouter(publicUrl: string, opts?: LandingOptions): Router {
   const router = Router();
-  const view = toLandingView(publicUrl);
+  const view = toLandingView(publicUrl, opts);
   router.get('/', (_req, res) => res.render('landing/index', { view, pageTitle: res.locals.t('landing.title') }));
-  // ltijs would answer raw JSON here; dynamic registration arrives with the grading issue.
-  router.all(LTI_ROUTES.register, (_req, _res, next) => next(new Refusal('dynreg_unavailable', 'DYNAMIC_REGISTRATION_DISABLED')));
   return router;
 }

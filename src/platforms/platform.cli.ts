@@ -7,6 +7,7 @@ import { readLiveRuntimeFile } from '../db/runtime-file';
 import { createLtiAdapter } from '../lti/lti.adapter';
 import { createLogger } from '../shared/logger';
 import { projectRoot } from '../shared/project-root';
+import { approvePlatform } from './dynamic-registration.service';
 import { createPlatformService, PlatformInputError, PlatformRecord } from './platform.service';
 
 const USAGE = `Manage the LMS registrations of LTI Attendance.
@@ -15,6 +16,8 @@ const USAGE = `Manage the LMS registrations of LTI Attendance.
                           [--name "Name"] [--deployment ID ...] [--pending]
   npm run platform -- list
   npm run platform -- remove --issuer URL --client-id ID
+  npm run platform -- approve --issuer URL --client-id ID     (or: approve URL ID)
+      activates a pending registration, e.g. one made by LTI Dynamic Registration
 
 Uses MONGODB_URI, or the embedded database of a running "npm start", or starts the embedded
 database itself (same data directory).`;
@@ -53,12 +56,15 @@ export async function runPlatformCli(argv: string[], out: (line: string) => void
     },
   });
   const command = positionals[0];
-  if (values.help || !command || !['add', 'list', 'remove'].includes(command)) {
+  if (values.help || !command || !['add', 'list', 'remove', 'approve'].includes(command)) {
     out(USAGE);
     return values.help ? 0 : 2;
   }
-  if (command === 'remove' && (!values.issuer || !values['client-id'])) {
-    out('remove needs --issuer and --client-id');
+  // `approve <issuer> <client-id>` is accepted too: the shortest thing to paste from the LMS.
+  const issuer = values.issuer ?? (command === 'approve' ? positionals[1] : undefined);
+  const clientId = values['client-id'] ?? (command === 'approve' ? positionals[2] : undefined);
+  if ((command === 'remove' || command === 'approve') && (!issuer || !clientId)) {
+    out(`${command} needs --issuer and --client-id`);
     return 2;
   }
 
@@ -101,8 +107,12 @@ export async function runPlatformCli(argv: string[], out: (line: string) => void
         'cli',
       );
       out(`Saved:\n${formatPlatform(saved)}`);
+    } else if (command === 'approve') {
+      const approved = await approvePlatform(platforms, issuer ?? '', clientId ?? '');
+      out(approved ? `Approved:\n${formatPlatform(approved)}` : 'No such registration.');
+      if (!approved) return 1;
     } else {
-      const removed = await platforms.removePlatform(values.issuer ?? '', values['client-id'] ?? '');
+      const removed = await platforms.removePlatform(issuer ?? '', clientId ?? '');
       out(removed ? 'Removed.' : 'No such registration.');
       if (!removed) return 1;
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AttendanceRecordModel } from '../attendance/attendance-record.model';
 import { newSessionSelfMarking } from '../check-in/activity-defaults.service';
+import { onAttendanceChanged } from '../grading/grade-hooks';
 import { ActivityModel } from '../courses/activity.model';
 import { findGroup, listGroups } from '../groups/group-lookup.service';
 import type { FieldErrors } from '../shared/forms';
@@ -183,8 +184,11 @@ export async function updateSession(
 export async function deleteSessions(courseId: string, activityId: string, ids: string[]): Promise<{ sessions: number; records: number }> {
   const sessions = await getSessions(courseId, activityId, ids);
   const sessionIds = sessions.map((s) => s.id);
+  // Whose grade changes: read before the records go.
+  const affected = (await AttendanceRecordModel.distinct('userId', { courseId, activityId, sessionId: { $in: sessionIds } })) as string[];
   const records = await AttendanceRecordModel.deleteMany({ courseId, activityId, sessionId: { $in: sessionIds } });
   const deleted = await AttendanceSessionModel.deleteMany({ courseId, activityId, _id: { $in: sessionIds } });
+  await onAttendanceChanged(courseId, activityId, affected).catch(() => undefined); // the grade-sync listener logs its own failures
   return { sessions: deleted.deletedCount, records: records.deletedCount };
 }
 

@@ -3,6 +3,8 @@ import { loadSelfMarkingDefaults } from '../check-in/activity-defaults.service';
 import { defaultsSummary } from '../check-in/self-marking-form';
 import type { SelfMarkingDefaults } from '../check-in/settings';
 import { teacherLink, teacherNav, teacherPath } from '../courses/teacher-nav';
+import { gradingSummary } from '../grading/grading-settings.routes';
+import { GradingSettings, loadGradingSettings } from '../grading/grading-settings.service';
 import type { Translate } from '../i18n/i18n';
 import { getLaunch } from '../lti/launch-context.middleware';
 import { asyncHandler } from '../shared/async-handler';
@@ -24,11 +26,15 @@ interface Current {
   lmsActivityUrl: string;
   /** The activity's self check-in defaults (their own page: /settings/check-in); undefined = none. */
   checkIn: SelfMarkingDefaults | undefined;
+  /** Grade and report settings (their own page: /settings/grading). */
+  grading: GradingSettings;
 }
 
 async function currentSettings(courseId: string, activityId: string): Promise<Current> {
-  const [settings, checkIn] = await Promise.all([getActivitySettings(courseId, activityId), loadSelfMarkingDefaults(courseId, activityId)]);
-  return { timezone: settings.timezone, lmsActivityUrl: settings.lmsActivityUrl, checkIn };
+  const [settings, checkIn, grading] = await Promise.all([
+    getActivitySettings(courseId, activityId), loadSelfMarkingDefaults(courseId, activityId), loadGradingSettings(courseId, activityId),
+  ]);
+  return { timezone: settings.timezone, lmsActivityUrl: settings.lmsActivityUrl, checkIn, grading };
 }
 
 function renderSettings(res: Response, values: { timezone: string; lmsActivityUrl: string }, current: Current, errors: FieldErrors, status: number, saved: boolean): void {
@@ -41,6 +47,7 @@ function renderSettings(res: Response, values: { timezone: string; lmsActivityUr
     current: current.timezone,
     currentLmsLink: current.lmsActivityUrl,
     checkIn: { summary: current.checkIn ? defaultsSummary(current.checkIn, t) : undefined, href: teacherLink(launch, 'settings', '/check-in') },
+    grading: { summary: gradingSummary(current.grading, t, launch.locale), href: teacherLink(launch, 'settings', '/grading') },
     values,
     errors,
     saved,

@@ -12,6 +12,7 @@ export interface DefaultStatus {
   points: number;
   order: number;
   visible: true;
+  excused: boolean;
   studentPick: { mode: 'always' | 'never' };
 }
 
@@ -22,9 +23,9 @@ export function defaultSetId(activityId: string): string {
 export function defaultStatuses(activityId: string): DefaultStatus[] {
   const base = defaultSetId(activityId);
   return [
-    { _id: `${base}-P`, acronym: 'P', descriptionKey: 'status_sets.defaults.present', points: 2, order: 1, visible: true, studentPick: { mode: 'always' } },
-    { _id: `${base}-L`, acronym: 'L', descriptionKey: 'status_sets.defaults.late', points: 1, order: 2, visible: true, studentPick: { mode: 'always' } },
-    { _id: `${base}-E`, acronym: 'E', descriptionKey: 'status_sets.defaults.excused', points: 1, order: 3, visible: true, studentPick: { mode: 'never' } },
-    { _id: `${base}-A`, acronym: 'A', descriptionKey: 'status_sets.defaults.absent', points: 0, order: 4, visible: true, studentPick: { mode: 'never' } },
+    { _id: `${base}-P`, acronym: 'P', excused: false, descriptionKey: 'status_sets.defaults.present', points: 2, order: 1, visible: true, studentPick: { mode: 'always' } },
+    { _id: `${base}-L`, acronym: 'L', excused: false, descriptionKey: 'status_sets.defaults.late', points: 1, order: 2, visible: true, studentPick: { mode: 'always' } },
+    { _id: `${base}-E`, acronym: 'E', excused: true, descriptionKey: 'status_sets.defaults.excused', points: 1, order: 3, visible: true, studentPick: { mode: 'never' } },
+    { _id: `${base}-A`, acronym: 'A', excused: false, descriptionKey: 'status_sets.defaults.absent', points: 0, order: 4, visible: true, studentPick: { mode: 'never' } },
   ];
 }

@@ -37,6 +37,8 @@ export interface StatusDraft {
   /** Absent when left empty: the status goes to the end. */
   order?: number;
   visible: boolean;
+  /** An excused absence (the activity's grade option may leave it out of both sums); absent = no. */
+  excused?: boolean;
   studentPick: StudentPick;
 }
 

@@ -13,6 +13,8 @@ const statusSchema = new Schema(
     points: { type: Number, required: true },
     order: { type: Number, required: true },
     visible: { type: Boolean, default: true },
+    /** An excused absence: the activity's option "exclude Excused" leaves it out of both grade sums. */
+    excused: { type: Boolean, default: false },
     /** May students pick it when checking in: always, never, or only within N minutes of the start. */
     studentPick: {
       mode: { type: String, enum: ['always', 'never', 'within'], default: 'never' },

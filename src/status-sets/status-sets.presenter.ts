@@ -102,6 +102,7 @@ function rawFromSet(set: StatusSetData): RawStatusSetForm {
     points: String(s.points),
     order: String(s.order),
     visible: s.visible,
+    excused: s.excused,
     pickMode: s.studentPick.mode,
     pickMinutes: s.studentPick.minutes === undefined ? '' : String(s.studentPick.minutes),
   }));
@@ -113,7 +114,7 @@ function rawFromSet(set: StatusSetData): RawStatusSetForm {
 function withBlankRow(rows: RawStatusRow[]): RawStatusRow[] {
   const last = rows[rows.length - 1];
   if (last && !last.id && isBlankRow(last)) return rows;
-  return [...rows, { id: '', acronym: '', description: '', points: '', order: '', visible: true, pickMode: 'never', pickMinutes: '' }];
+  return [...rows, { id: '', acronym: '', description: '', points: '', order: '', visible: true, excused: false, pickMode: 'never', pickMinutes: '' }];
 }
 
 function toRowView(

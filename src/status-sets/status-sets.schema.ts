@@ -15,6 +15,7 @@ export interface RawStatusRow {
   points: string;
   order: string;
   visible: boolean;
+  excused: boolean;
   pickMode: string;
   pickMinutes: string;
 }
@@ -25,7 +26,7 @@ export interface RawStatusSetForm {
   statuses: RawStatusRow[];
 }
 
-const ROW_FIELD = /^statuses\.(\d{1,2})\.(id|acronym|description|points|order|visible|pickMode|pickMinutes)$/;
+const ROW_FIELD = /^statuses\.(\d{1,2})\.(id|acronym|description|points|order|visible|excused|pickMode|pickMinutes)$/;
 
 /** A repeated field arrives as an array; only the first value counts. */
 function text(value: unknown): string {
@@ -34,7 +35,7 @@ function text(value: unknown): string {
 }
 
 function blankRaw(): RawStatusRow {
-  return { id: '', acronym: '', description: '', points: '', order: '', visible: false, pickMode: '', pickMinutes: '' };
+  return { id: '', acronym: '', description: '', points: '', order: '', visible: false, excused: false, pickMode: '', pickMinutes: '' };
 }
 
 /** Gathers the edit form's rows by index (dense: gaps become empty rows) and keeps what was typed. */
@@ -48,7 +49,8 @@ export function rawStatusSetForm(body: Record<string, unknown>): RawStatusSetFor
     while (rows.length <= index) rows.push(blankRaw());
     const row = rows[index] as RawStatusRow;
     const field = match[2] as keyof RawStatusRow;
-    if (field === 'visible') row.visible = text(value) !== '';
+    // Checkboxes: unticked ones are not sent at all.
+    if (field === 'visible' || field === 'excused') row[field] = text(value) !== '';
     else row[field] = text(value);
   }
   return { name: text(body.name), autoStatus: text(body.autoStatus) || 'none', statuses: rows };
@@ -80,6 +82,7 @@ const rowSchema = z.object({
   points: decimal,
   order: optionalInteger('status_sets.errors.order_integer'),
   visible: z.boolean(),
+  excused: z.boolean(),
   pickMode: z.enum(PICK_MODES, { error: 'form.invalid_choice' }),
   pickMinutes: optionalInteger('form.not_a_number'),
 });
@@ -97,6 +100,7 @@ function toDraft(statuses: Array<z.output<typeof rowSchema> | null>, name: strin
       points: row.points,
       order: row.order,
       visible: row.visible,
+      excused: row.excused,
       studentPick: { mode: row.pickMode, minutes: row.pickMinutes },
     });
   });

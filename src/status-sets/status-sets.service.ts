@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { AttendanceRecordModel } from '../attendance/attendance-record.model';
+import { onAttendanceChanged } from '../grading/grade-hooks';
+import { MemberModel } from '../roster/member.model';
 import { Locale, translator } from '../i18n/i18n';
 import { Refusal } from '../shared/errors';
 import { defaultStatuses } from './default-status-set';
@@ -21,6 +23,7 @@ export interface StoredStatus {
   points: number;
   order: number;
   visible: boolean;
+  excused: boolean;
   studentPick: { mode: PickMode; minutes?: number };
 }
 
@@ -47,6 +50,7 @@ function toData(doc: SetDoc): StatusSetData {
       points: s.points,
       order: s.order,
       visible: s.visible !== false,
+      excused: s.excused === true,
       studentPick: {
         mode: (s.studentPick?.mode ?? 'never') as PickMode,
         ...(typeof s.studentPick?.minutes === 'number' ? { minutes: s.studentPick.minutes } : {}),
@@ -136,13 +140,14 @@ export async function saveStatusSet(courseId: string, activityId: string, setId:
   await assertNameFree(courseId, activityId, draft.name, setId);
   const withIds = draft.statuses.map((s) => ({ ...s, id: s.id ?? randomUUID() }));
   const autoStatusId = draft.autoKey === null ? null : (withIds.find((s) => s.key === draft.autoKey)?.id ?? null);
-  const statuses = normaliseStatuses(withIds).map(({ id, acronym, description, points, order, visible, studentPick }) => ({
+  const statuses = normaliseStatuses(withIds).map(({ id, acronym, description, points, order, visible, excused, studentPick }) => ({
     _id: id,
     acronym,
     description,
     points,
     order,
     visible,
+    excused: excused === true,
     studentPick,
   }));
   const result = await StatusSetModel.updateOne(
@@ -150,6 +155,7 @@ export async function saveStatusSet(courseId: string, activityId: string, setId:
     { $set: { name: draft.name.trim(), statuses, autoStatusId } },
   );
   if (result.matchedCount === 0) throw new Refusal('not_found', 'STATUS_SET_NOT_FOUND');
+  await announceGrades(courseId, activityId);
 }
 
 /** Deletes a status no record uses; one in use must be hidden instead (its marks stay meaningful). */
@@ -164,6 +170,7 @@ export async function deleteStatus(courseId: string, activityId: string, setId: 
   }
   const next = withoutStatus(set.statuses, set.autoStatusId, statusId);
   await StatusSetModel.updateOne({ _id: setId, courseId, activityId }, { $set: next });
+  await announceGrades(courseId, activityId); // the set's best points may have changed
   return { acronym: status.acronym };
 }
 
@@ -179,4 +186,14 @@ export async function deleteStatusSet(courseId: string, activityId: string, setI
   if (records > 0) throw new StatusSetProblem('status_sets.errors.set_used_by_records', 409, { count: records });
   await StatusSetModel.deleteOne({ _id: setId, courseId, activityId, isDefault: { $ne: true } });
   return { name: set.name };
+}
+
+/** Points, excused flags and the automatic status feed every student's grade (inactive ones keep their records). */
+async function announceGrades(courseId: string, activityId: string): Promise<void> {
+  try {
+    const students = await MemberModel.find({ courseId, role: 'student' }, { _id: 0, userId: 1 }).lean<Array<{ userId: string }>>();
+    await onAttendanceChanged(courseId, activityId, students.map((s) => s.userId));
+  } catch {
+    // The set is saved; the grade-sync listener logs its own failures.
+  }
 }

@@ -52,6 +52,7 @@ export class MockLmsServices {
   private readonly items: LineItem[] = [];
   private readonly results = new Map<number, Map<string, StoredResult>>();
   private readonly failures: Array<{ kind: FailureKind; status: number; remaining: number }> = [];
+  private readonly stalls: Array<{ kind: FailureKind; ms: number; remaining: number }> = [];
   private nextItem = 1;
 
   constructor(private readonly cfg: { baseUrl: string; clientId: string; toolUrl: string; tokenUrl: string; strictScores: boolean }) {}
@@ -70,6 +71,9 @@ export class MockLmsServices {
   }
   failNext(kind: FailureKind, status: number, times: number): void {
     this.failures.push({ kind, status, remaining: times });
+  }
+  stallNext(kind: FailureKind, ms: number, times: number): void {
+    this.stalls.push({ kind, ms, remaining: times });
   }
   lineItemUrl(item: LineItem): string {
     return `${this.cfg.baseUrl}/ags/${encodeURIComponent(item.contextId)}/lineitems/${item.n}/lineitem?type_id=1`;
@@ -129,6 +133,7 @@ export class MockLmsServices {
       if (method === 'GET') this.authorize(req, [SCOPE.lineItem, SCOPE.lineItemReadonly]);
       else if (method === 'POST') this.authorize(req, [SCOPE.lineItem]);
       else throw new HttpError(405, { error: 'method_not_allowed' });
+      await this.simulatedStall('ags');
       if (this.simulatedFailure('ags', res)) return true;
       if (method === 'GET') this.listItems(contextId, url, res);
       else await this.createItem(contextId, req, res);
@@ -153,6 +158,7 @@ export class MockLmsServices {
     }
     if (sub === 'scores' && method === 'POST') {
       this.authorize(req, [SCOPE.score]);
+      await this.simulatedStall('scores');
       if (!this.simulatedFailure('scores', res)) await this.postScore(item, req, res);
       return true;
     }
@@ -243,6 +249,14 @@ export class MockLmsServices {
     if (kind === 'token') this.tokenRequests.push({ ok: false, status: f.status, error: 'simulated_failure' });
     send(res, f.status, { error: 'simulated_failure', error_description: `mock LMS simulated a ${kind} failure` });
     return true;
+  }
+
+  /** A slow LMS: waits before answering normally (the caller may have given up by then). */
+  private async simulatedStall(kind: FailureKind): Promise<void> {
+    const s = this.stalls.find((x) => x.kind === kind && x.remaining > 0);
+    if (!s) return;
+    s.remaining -= 1;
+    await new Promise((resolve) => setTimeout(resolve, s.ms).unref());
   }
 
   // ------------------------------------------------------------------ NRPS

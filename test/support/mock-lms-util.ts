@@ -40,6 +40,9 @@ export const CLAIM = {
   ags: 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint',
   nrps: 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice',
   deepLinkingSettings: 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings',
+  dlContentItems: 'https://purl.imsglobal.org/spec/lti-dl/claim/content_items',
+  dlData: 'https://purl.imsglobal.org/spec/lti-dl/claim/data',
+  dlMsg: 'https://purl.imsglobal.org/spec/lti-dl/claim/msg',
 } as const;
 
 export const SCOPE = {

@@ -16,7 +16,9 @@ import crypto, { type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
+import { type DeepLinkRequestRecord, type DeepLinkResponseRecord, MockDeepLinking } from './mock-lms-deep-linking';
 import { DEFAULT_TEACHER, buildLaunchPayload } from './mock-lms-payload';
+import { MockDynamicRegistration } from './mock-lms-registration';
 import { type FailureKind, type GradebookRow, type ScoreRecord, type TokenRequestRecord, MockLmsServices } from './mock-lms-services';
 import {
   ALL_SCOPES, HttpError, decodeJwt, escapeHtml, parseAutoPostForm, randomId, readForm, send, signJwt, str,
@@ -25,6 +27,7 @@ import {
 export { DEFAULT_CONTEXT, DEFAULT_RESOURCE_LINK, DEFAULT_TEACHER } from './mock-lms-payload';
 export { CLAIM, LIS_MEMBERSHIP, SCOPE, fullRole, shortRole, parseAutoPostForm, decodeJwt } from './mock-lms-util';
 export type { FailureKind, GradebookRow, ScoreRecord, TokenRequestRecord } from './mock-lms-services';
+export type { DeepLinkRequestRecord, DeepLinkResponseRecord } from './mock-lms-deep-linking';
 
 export interface MockUser {
   id: string; givenName: string; familyName: string; email?: string; username?: string; sourcedId?: string;
@@ -91,8 +94,9 @@ export class MockLms {
   readonly deploymentId: string;
   readonly kid: string;
   readonly toolUrl: string;
-  /** Deep linking responses POSTed back by the tool to deep_link_return_url. */
-  readonly deepLinkResponses: Array<{ payload: Record<string, unknown>; verified: boolean; error?: string }> = [];
+  /** LTI Dynamic Registration: configuration URL, registration tokens, what the tool sent. */
+  readonly dynamicRegistration: MockDynamicRegistration;
+  private readonly deepLinking: MockDeepLinking;
   private readonly services: MockLmsServices;
   private readonly pending = new Map<string, { opts: LaunchOptions; loginHint: string }>();
   private otherKey: KeyObject | undefined;
@@ -109,8 +113,12 @@ export class MockLms {
     this.clientId = opts.clientId ?? randomId('client-', 4);
     this.deploymentId = opts.deploymentId ?? '1';
     this.kid = randomId('mock-lms-', 8);
+    this.dynamicRegistration = new MockDynamicRegistration({ url, issuer: this.issuer, clientId: this.clientId, deploymentId: this.deploymentId });
     this.services = new MockLmsServices({
       baseUrl: url, clientId: this.clientId, toolUrl: this.toolUrl, tokenUrl: `${url}/token`, strictScores: opts.strictScores ?? false,
+    });
+    this.deepLinking = new MockDeepLinking({
+      issuer: this.issuer, clientId: this.clientId, verifyToolJwt: (token, options) => this.services.verifyToolJwt(token, options),
     });
   }
 
@@ -179,6 +187,18 @@ export class MockLms {
   /** Make the next `times` calls of a service answer `status` (e.g. 503) to test the tool's error handling. */
   failNext(kind: FailureKind, status = 503, times = 1): void {
     this.services.failNext(kind, status, times);
+  }
+  /** Make the next `times` calls of a service ('ags' | 'scores') wait `ms` before answering (timeouts). */
+  stallNext(kind: FailureKind, ms = 1000, times = 1): void {
+    this.services.stallNext(kind, ms, times);
+  }
+  /** Deep linking responses POSTed back by the tool to deep_link_return_url, checked (see DeepLinkResponseRecord). */
+  get deepLinkResponses(): DeepLinkResponseRecord[] {
+    return this.deepLinking.responses;
+  }
+  /** Deep linking requests this LMS signed (deployment id and `data`): responses must match one. */
+  get deepLinkRequests(): DeepLinkRequestRecord[] {
+    return this.deepLinking.requests;
   }
   /** Empties tokenRequests, scores and deepLinkResponses. */
   resetTraffic(): void {
@@ -313,7 +333,7 @@ export class MockLms {
       if (url.pathname === '/jwks' && req.method === 'GET') return send(res, 200, this.jwks());
       if (url.pathname === '/auth') return await this.authEndpoint(req, res, url);
       if (url.pathname === '/return') return send(res, 200, '<!doctype html><title>Mock LMS</title><p>Returned to LMS.</p>', 'text/html');
-      if (url.pathname === '/deeplinking/return' && req.method === 'POST') return await this.deepLinkReturn(req, res);
+      if (url.pathname === '/deeplinking/return' && req.method === 'POST') return await this.deepLinking.handleReturn(req, res);
       const course = /^\/course\/([\w-]+)$/.exec(url.pathname);
       if (course?.[1] !== undefined && this.pending.has(course[1])) {
         const page =
@@ -329,6 +349,7 @@ export class MockLms {
         return void res.end();
       }
       if (await this.services.handle(req, res, url)) return;
+      if (await this.dynamicRegistration.handle(req, res, url)) return;
       throw new HttpError(404, { error: 'not_found' });
     } catch (e) {
       if (res.headersSent) return void res.end();
@@ -358,6 +379,7 @@ export class MockLms {
     if (problems.length > 0 || !pending) throw new HttpError(400, { error: 'invalid_request', error_description: problems.join('; ') });
     const { opts } = pending;
     const payload = this.buildPayload({ ...opts, nonce: opts.nonce ?? get('nonce') });
+    this.deepLinking.rememberRequest(payload);
     const idToken = this.signIdToken(payload, opts.header, opts.signWith);
     const html =
       '<!doctype html><html><head><title>Mock LMS launch</title></head><body>' +
@@ -367,22 +389,5 @@ export class MockLms {
       '<noscript><button type="submit">Continue</button></noscript></form>' +
       "<script>document.getElementById('lti_launch').submit();</script></body></html>";
     send(res, 200, html, 'text/html');
-  }
-
-  private async deepLinkReturn(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const token = (await readForm(req)).get('JWT') ?? '';
-    let payload: Record<string, unknown>;
-    try {
-      payload = decodeJwt(token).payload;
-    } catch {
-      throw new HttpError(400, { error: 'invalid_request', error_description: 'JWT missing or malformed' });
-    }
-    try {
-      await this.services.verifyToolJwt(token, { issuer: this.clientId, audience: this.issuer });
-      this.deepLinkResponses.push({ payload, verified: true });
-    } catch (e) {
-      this.deepLinkResponses.push({ payload, verified: false, error: (e as Error).message });
-    }
-    send(res, 200, '<!doctype html><title>Mock LMS</title><p>Deep linking response received.</p>', 'text/html');
   }
 }

@@ -23,8 +23,10 @@ export interface TestHarness {
  * `now`: the tool's clock (check-in windows, rotating codes, automatic marking); real time by default.
  * `autoMarkIntervalMs`: the automatic-marking job's interval; off (0) unless a test asks for it,
  * so no test's past sessions get marked behind its back.
+ * `gradeSyncIntervalMs`: the grade delivery job's interval; off (0) unless asked (grades are still
+ * enqueued; tests call processGradeSync themselves for determinism).
  */
-export async function startHarness(opts: { env?: Record<string, string>; lms?: Partial<MockLmsOptions>; register?: boolean; now?: () => Date; autoMarkIntervalMs?: number } = {}): Promise<TestHarness> {
+export async function startHarness(opts: { env?: Record<string, string>; lms?: Partial<MockLmsOptions>; register?: boolean; now?: () => Date; autoMarkIntervalMs?: number; gradeSyncIntervalMs?: number } = {}): Promise<TestHarness> {
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -44,6 +46,7 @@ export async function startHarness(opts: { env?: Record<string, string>; lms?: P
     publicUrlFromPort: true,
     now: opts.now,
     autoMarkIntervalMs: opts.autoMarkIntervalMs ?? 0,
+    gradeSyncIntervalMs: opts.gradeSyncIntervalMs ?? 0,
   });
   const lms = await MockLms.start({ toolUrl: tool.url, ...opts.lms });
   if (opts.register !== false) await tool.platforms.upsertPlatform(lms.registration(), 'cli');

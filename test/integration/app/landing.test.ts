@@ -24,7 +24,7 @@ describe('the landing page for LMS administrators', () => {
       expect(res.text).toContain(label);
       expect(res.text).toContain(`value="${h.tool.url}${path}"`);
     }
-    expect(res.text.match(/class="button button--secondary js-copy"/g)).toHaveLength(4);
+    expect(res.text.match(/class="button button--secondary js-copy"/g)).toHaveLength(6); // + dynamic registration and Canvas JSON URLs
     expect(res.text).toContain('<script src="/static/js/copy.js" defer></script>');
   });
 

@@ -181,8 +181,8 @@ describe('bad requests to the tool', () => {
     expectRefusalPage(res, 400, 'Šis pieteikšanās pieprasījums ir nepilnīgs');
   });
 
-  it('when dynamic registration is attempted, then a friendly page says it is not available yet', async () => {
-    expectRefusalPage(await supertest(h.tool.url).get('/register?openid_configuration=https://x'), 404, 'Automatic registration is not available yet');
+  it('when dynamic registration is attempted without its token, then a translated page says the request is incomplete', async () => {
+    expectRefusalPage(await supertest(h.tool.url).get('/register?openid_configuration=https://x'), 400, 'The registration request is incomplete');
   });
 
   it('when a launched user opens an unknown page, then a 404 page is shown', async () => {

@@ -82,11 +82,11 @@ describe('a launch from the LMS lands on the home page of the role', () => {
 });
 
 describe('content selection (deep linking)', () => {
-  it('when a teacher adds the tool through the LMS content picker, then a page explains how to add it instead', async () => {
+  it('when a teacher adds the tool through the LMS content picker, then the form for a new activity opens (test/integration/courses/deep-linking.test.ts)', async () => {
     const r = await h.lms.launch({ role: 'Instructor', messageType: 'LtiDeepLinkingRequest' });
     expect(r.status).toBe(200);
-    expect(r.res.text).toContain('Adding LTI Attendance');
-    expect(r.res.text).toContain('Add LTI Attendance to your course as an external tool activity instead');
+    expect(finalPath(r.res)).toMatch(/^\/deep-linking\?ltik=/);
+    expect(r.res.text).toContain('Add an attendance activity');
   });
 });
 

@@ -48,6 +48,8 @@ export function editForm(
     const row: Fields = {
       id: s._id, acronym: s.acronym, description: s.description, points: String(s.points), order: String(s.order),
       visible: '1', pickMode: s.studentPick?.mode ?? 'never', pickMinutes: s.studentPick?.minutes ? String(s.studentPick.minutes) : '',
+      // A ticked checkbox is sent, an unticked one is not (as the browser does).
+      ...(s.excused ? { excused: '1' } : {}),
     };
     const change = changes[s.acronym];
     if (change === 'hide') delete row.visible;

@@ -1,7 +1,7 @@
 import { AttendanceRecordModel } from '../../../src/attendance/attendance-record.model';
 import type { LaunchOptions } from '../../support/mock-lms';
 import { startHarness, TestHarness } from '../../support/tool';
-import { defaultSet, editForm, Fields, launchIntoCourse } from './status-set-pages';
+import { defaultSet, editForm, Fields, launchIntoCourse, setsOf } from './status-set-pages';
 
 let h: TestHarness;
 beforeAll(async () => {
@@ -119,6 +119,53 @@ describe('editing a status set', () => {
     const res = await t.post(`${t.base}/${set._id}`, form);
     expect(res.status).toBe(404);
     expect((await defaultSet(t.activityId)).statuses).toEqual(set.statuses);
+  });
+});
+
+describe('the "Excused" flag of a status', () => {
+  const excusedBox = (html: string, row: number) => new RegExp(`name="statuses\\.${row}\\.excused" value="1"[^>]*?( checked)?>`).exec(html);
+
+  it('when the page opens, then only E of the default set is ticked "Excused"', async () => {
+    const t = await launchInto('ss-excused-show');
+    const set = await defaultSet(t.activityId);
+    expect(set.statuses.map((s) => [s.acronym, s.excused])).toEqual([['P', false], ['L', false], ['E', true], ['A', false]]);
+    const page = await t.get(`${t.base}/${set._id}`);
+    expect(page.text).toContain('<th scope="col">Excused</th>');
+    expect([0, 1, 2, 3].map((row) => Boolean(excusedBox(page.text, row)?.[1]))).toEqual([false, false, true, false]);
+    expect(page.text).toContain('Excused, E');
+  });
+
+  it('when the teacher ticks L, unticks E and adds an excused status, then exactly that is saved and shown again', async () => {
+    const t = await launchInto('ss-excused-save');
+    const set = await defaultSet(t.activityId);
+    const form = editForm(set, { L: { excused: '1' } }, {
+      rows: [{ id: '', acronym: 'M', description: 'Medical', points: '2', order: '', visible: '1', excused: '1', pickMode: 'never', pickMinutes: '' }],
+    });
+    delete form['statuses.2.excused']; // E unticked: the browser sends nothing
+    const res = await t.post(`${t.base}/${set._id}`, form);
+    expect(res.status).toBe(303);
+    const saved = await defaultSet(t.activityId);
+    expect(saved.statuses.map((s) => [s.acronym, s.excused])).toEqual([['P', false], ['L', true], ['E', false], ['A', false], ['M', true]]);
+    const page = await t.follow(res);
+    expect([0, 1, 2, 3, 4].map((row) => Boolean(excusedBox(page.text, row)?.[1]))).toEqual([false, true, false, false, true]);
+  });
+
+  it('when a refused form comes back, then the ticks are as typed and nothing is saved', async () => {
+    const t = await launchInto('ss-excused-bad');
+    const set = await defaultSet(t.activityId);
+    const form = editForm(set, { P: { excused: '1', points: 'lots' } });
+    const res = await t.post(`${t.base}/${set._id}`, form);
+    expect(res.status).toBe(400);
+    expect(excusedBox(res.text, 0)?.[1]).toBe(' checked');
+    expect((await defaultSet(t.activityId)).statuses).toEqual(set.statuses);
+  });
+
+  it('when a new set is created, then its E starts excused like the default set', async () => {
+    const t = await launchInto('ss-excused-new-set');
+    const res = await t.post(t.base, { name: 'Labs' });
+    expect(res.status).toBe(303);
+    const labs = (await setsOf(t.activityId)).find((s) => s.name === 'Labs');
+    expect(labs?.statuses.map((s) => [s.acronym, s.excused])).toEqual([['P', false], ['L', false], ['E', true], ['A', false]]);
   });
 });
 

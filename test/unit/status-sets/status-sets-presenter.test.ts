@@ -11,8 +11,9 @@ const launch: LaunchContext = {
 const set: StatusSetData = {
   id: 'set-1', name: 'Lectures', isDefault: false, autoStatusId: 'a',
   statuses: [
-    { _id: 'p', acronym: 'P', description: 'Present', points: 2, order: 1, visible: true, studentPick: { mode: 'always' } },
-    { _id: 'a', acronym: 'A', description: 'Absent', points: 0, order: 2, visible: true, studentPick: { mode: 'within', minutes: 10 } },
+    { _id: 'p', acronym: 'P', description: 'Present', points: 2, order: 1, visible: true, excused: false, studentPick: { mode: 'always' } },
+    { _id: 'e', acronym: 'E', description: 'Excused', points: 1, order: 2, visible: true, excused: true, studentPick: { mode: 'never' } },
+    { _id: 'a', acronym: 'A', description: 'Absent', points: 0, order: 3, visible: true, excused: false, studentPick: { mode: 'within', minutes: 10 } },
   ],
 };
 
@@ -24,13 +25,18 @@ describe('status-set view models', () => {
 
   it('when the edit page opens, then each status is a row, the automatic one is chosen and one blank row follows', () => {
     const view = toEditView({ set, usage: { p: 3, a: 0 } }, launch, translator('en'));
-    expect(view.rows.map((r) => [r.index, r.acronym, r.isNew])).toEqual([[0, 'P', false], [1, 'A', false], [2, '', true]]);
-    expect(view.autoStatus).toBe('1');
+    expect(view.rows.map((r) => [r.index, r.acronym, r.isNew])).toEqual([[0, 'P', false], [1, 'E', false], [2, 'A', false], [3, '', true]]);
+    expect(view.autoStatus).toBe('2');
     expect(view.rows[0]?.usage).toBe('Used by 3 records');
-    expect(view.rows[1]?.usage).toBe('Not used');
-    expect(view.rows[1]?.pickMinutes).toBe('10');
+    expect(view.rows[2]?.usage).toBe('Not used');
+    expect(view.rows[2]?.pickMinutes).toBe('10');
     expect(view.rows[0]?.deleteAction).toBe('/activity/act/teacher/status-sets/set-1/statuses/p/delete');
     expect(view.deleteSetAction).toBe('/activity/act/teacher/status-sets/set-1/delete');
+  });
+
+  it('when a status is flagged excused, then its row has the Excused box ticked; others and the blank row do not', () => {
+    const view = toEditView({ set, usage: {} }, launch, translator('en'));
+    expect(view.rows.map((r) => [r.acronym, r.excused])).toEqual([['P', false], ['E', true], ['A', false], ['', false]]);
   });
 
   it('when the set is the default one, then it offers no delete', () => {

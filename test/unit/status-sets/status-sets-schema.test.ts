@@ -25,8 +25,8 @@ describe('the status-set edit form', () => {
       name: 'Lectures',
       autoKey: '1',
       statuses: [
-        { key: '0', id: 'p', acronym: 'P', description: 'Present', points: 2, order: 1, visible: true, studentPick: { mode: 'always', minutes: undefined } },
-        { key: '1', id: undefined, acronym: 'L', description: 'Late', points: 1.5, order: undefined, visible: true, studentPick: { mode: 'always', minutes: undefined } },
+        { key: '0', id: 'p', acronym: 'P', description: 'Present', points: 2, order: 1, visible: true, excused: false, studentPick: { mode: 'always', minutes: undefined } },
+        { key: '1', id: undefined, acronym: 'L', description: 'Late', points: 1.5, order: undefined, visible: true, excused: false, studentPick: { mode: 'always', minutes: undefined } },
       ],
     });
   });
@@ -35,6 +35,17 @@ describe('the status-set edit form', () => {
     const { visible: _omit, ...hidden } = { ...P, id: 'l', acronym: 'L' };
     const r = parse(body([P, hidden]));
     expect(r.data?.statuses[1]?.visible).toBe(false);
+  });
+
+  it('when "Excused" is ticked, then the status is excused; unticked (not sent), it is not', () => {
+    const r = parse(body([P, { ...P, id: 'e', acronym: 'E', excused: '1' }]));
+    expect(r.data?.statuses.map((s) => [s.acronym, s.excused])).toEqual([['P', false], ['E', true]]);
+  });
+
+  it('when only "Excused" is ticked on the blank row, then the row still counts as empty', () => {
+    const r = parse(body([P, { ...BLANK, excused: '1' }]));
+    expect(r.success).toBe(true);
+    expect(r.data?.statuses).toHaveLength(1);
   });
 
   it.each([
