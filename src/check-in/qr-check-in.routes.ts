@@ -125,7 +125,11 @@ export function qrCheckInRouter(deps: FeatureDeps, opts: QrRouterOptions): Route
     const s = await findByPublicId(String(body.publicId ?? ''));
     const ticket = s ? ticketFor(s, str(body.t)) : undefined;
     if (!s || !ticket) return render(res, qrMessagePage(t(res), 400, 'ticket_expired'));
-    const deviceId = ensureDeviceId(req, res, cookies, nowMs());
+    // Only a phone that already holds our device cookie (set by its scan) can be paired. A
+    // cross-site form cannot send that Lax cookie, so another site cannot pair a visitor's
+    // phone with someone else's ticket.
+    const deviceId = readDeviceId(req, deps.signingKey, nowMs());
+    if (!deviceId) return render(res, qrMessagePage(t(res), 403, 'scan_first'));
     const result = await pairDevice(s.courseId, ticket.userId, deviceId, deviceLabel(req.headers['user-agent']), deps.now(), randomUUID());
     res.redirect(303, `${scanPath(s.publicId, '/done', str(body.t))}&paired=${result}`);
   }));

@@ -103,6 +103,10 @@ describe('unpaired phone: scan, launch in the LMS, complete, pair; then instant 
     expect(visibleText(done.text)).toContain('Remember this phone');
 
     const pair = /name="t" value="([^"]+)"/.exec(done.text)?.[1] ?? '';
+    // Without the phone's own device cookie (a cross-site form cannot send it) nothing is paired.
+    const forged = await supertest(h.tool.url).post('/checkin/pair').type('form').send({ publicId: s.publicId, t: pair.replace(/&amp;/g, '&') });
+    expect(forged.status).toBe(403);
+    expect(await DevicePairingModel.countDocuments({ courseId: t.courseId })).toBe(0);
     const paired = await p.post('/checkin/pair').type('form').send({ publicId: s.publicId, t: pair.replace(/&amp;/g, '&') });
     expect(paired.status).toBe(303);
     expect(paired.headers.location).toContain('paired=paired');
