@@ -1,0 +1,76 @@
+import { Config, ConfigError, loadConfig } from '../config/config';
+import { loadDotEnvIfPresent } from '../config/dotenv';
+import { loadOrCreateDevLtiKey } from '../config/lti-key';
+import { DatabaseUnavailableError, startDatabase, StartedDatabase } from './db/database';
+import { removeRuntimeFile, writeRuntimeFile } from './db/runtime-file';
+import { createLogger, Logger } from './shared/logger';
+import { projectRoot } from './shared/project-root';
+
+/**
+ * The start-up steps shared by `npm start` (main.ts) and `npm run demo` (demo/demo.ts):
+ * config (exit 78 when invalid), the LTI key, the database (exit 69 when unavailable), shutdown.
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv, overrides: Record<string, string> = {}): Config {
+  loadDotEnvIfPresent(projectRoot());
+  try {
+    return loadConfig({ ...env, ...overrides });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+export function startLogger(config: Config): Logger {
+  return createLogger(config.logLevel);
+}
+
+export function resolveLtiKey(config: Config, log: Logger): string {
+  if (config.ltiKey) return config.ltiKey;
+  const dev = loadOrCreateDevLtiKey(config.dataDir);
+  if (dev.created) log.info({ path: dev.path }, 'generated a development LTI key and saved it (set LTI_KEY in production)');
+  else log.info({ path: dev.path }, 'using the development LTI key saved earlier');
+  return dev.key;
+}
+
+export async function startDatabaseOrExit(config: Config, log: Logger): Promise<StartedDatabase> {
+  let database: StartedDatabase;
+  try {
+    database = await startDatabase(
+      { mongodbUri: config.mongodbUri, embedded: config.embeddedDb, dataDir: config.dataDir, projectRoot: projectRoot() },
+      log,
+    );
+  } catch (err) {
+    if (err instanceof DatabaseUnavailableError) {
+      log.fatal(err.message);
+      process.exit(69); // EX_UNAVAILABLE
+    }
+    throw err;
+  }
+  if (database.kind !== 'external') await writeRuntimeFile(config.dataDir, { uri: database.uri, kind: database.kind, pid: process.pid });
+  return database;
+}
+
+/** SIGTERM/SIGINT: `stopApp()` (HTTP, jobs, ltijs…), then the database; exit 1 if it hangs. */
+export function onShutdownSignals(config: Config, log: Logger, database: StartedDatabase, stopApp: () => Promise<void>): void {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    try {
+      await stopApp();
+      if (database.kind !== 'external') await removeRuntimeFile(config.dataDir);
+      await database.stop();
+    } catch (err) {
+      log.error({ err }, 'error during shutdown');
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
