@@ -95,6 +95,10 @@
   function start() {
     setTimeout(function () {
       window.stop();
+      // The refresh is cancelled; removing its element too tells assistive tools (and axe) that
+      // this page will not reload by itself.
+      var metaRefresh = document.querySelector('meta[http-equiv="refresh"]');
+      if (metaRefresh) metaRefresh.parentNode.removeChild(metaRefresh);
       // Ticks more often than once a second so the shown second changes on time.
       setInterval(tick, 250);
       // The first request also learns the exact time left (the page's number was rounded up).
