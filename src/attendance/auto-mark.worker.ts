@@ -1,3 +1,4 @@
+import { IntervalWorker, startIntervalWorker } from '../shared/interval-worker';
 import { newHolderId } from '../shared/job-lease.service';
 import type { Logger } from '../shared/logger';
 import { runAutoMark, RunSummary } from './auto-mark.service';
@@ -16,10 +17,7 @@ export interface AutoMarkWorkerOptions {
   batchSize?: number;
 }
 
-export interface AutoMarkWorker {
-  /** Stops the timer and waits for a run in progress, so the database can be closed after. */
-  stop(): Promise<void>;
-}
+export type AutoMarkWorker = IntervalWorker;
 
 /** A full batch means a backlog (after downtime): keep going within the same tick, up to this many batches. */
 const MAX_BATCHES_PER_TICK = 10;
@@ -29,35 +27,14 @@ function worthLogging(s: RunSummary): boolean {
 }
 
 export function startAutoMarkWorker(opts: AutoMarkWorkerOptions): AutoMarkWorker {
-  if (opts.intervalMs <= 0) return { stop: async () => undefined };
   const holder = newHolderId('auto-mark');
-  let current: Promise<void> | undefined;
-  let stopped = false;
-
-  const runBatches = async () => {
-    for (let i = 0; i < MAX_BATCHES_PER_TICK && !stopped; i++) {
+  return startIntervalWorker({
+    intervalMs: opts.intervalMs, maxBatches: MAX_BATCHES_PER_TICK, log: opts.log, name: 'automatic marking',
+    runBatch: async () => {
       const summary = await runAutoMark({ now: opts.now, log: opts.log }, { holder, batchSize: opts.batchSize });
       if (worthLogging(summary)) opts.log.info({ ...summary, holder }, 'automatic marking run');
-      // Stop when nothing more is waiting, or when this batch achieved nothing (all claimed elsewhere or failing).
-      if (!summary.more || summary.sessions + summary.closed === 0) return;
-    }
-  };
-  const tick = () => {
-    if (current || stopped) return;
-    current = runBatches()
-      .catch((err: unknown) => opts.log.error({ err }, 'automatic marking run failed; will retry'))
-      .finally(() => {
-        current = undefined;
-      });
-  };
-  const timer = setInterval(tick, opts.intervalMs);
-  timer.unref();
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await current;
+      // Go on while more is waiting and this batch achieved something (not all claimed elsewhere or failing).
+      return summary.more && summary.sessions + summary.closed > 0;
     },
-  };
+  });
 }

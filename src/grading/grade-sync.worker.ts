@@ -1,4 +1,5 @@
 import type { AgsServices } from '../lti/lti-services';
+import { IntervalWorker, startIntervalWorker } from '../shared/interval-worker';
 import { newHolderId } from '../shared/job-lease.service';
 import type { Logger } from '../shared/logger';
 import { processGradeSync, ProcessSummary } from './grade-sync.service';
@@ -17,10 +18,7 @@ export interface GradeSyncWorkerOptions {
   batchSize?: number;
 }
 
-export interface GradeSyncWorker {
-  /** Stops the timer and waits for a run in progress, so the database can be closed after. */
-  stop(): Promise<void>;
-}
+export type GradeSyncWorker = IntervalWorker;
 
 /** A full batch means a backlog (e.g. "Resync everyone"): keep going within the tick, up to this many batches. */
 const MAX_BATCHES_PER_TICK = 20;
@@ -28,35 +26,14 @@ const MAX_BATCHES_PER_TICK = 20;
 const worthLogging = (s: ProcessSummary) => s.claimed > 0;
 
 export function startGradeSyncWorker(opts: GradeSyncWorkerOptions): GradeSyncWorker {
-  if (opts.intervalMs <= 0) return { stop: async () => undefined };
   const holder = newHolderId('grade-sync');
-  let current: Promise<void> | undefined;
-  let stopped = false;
-
-  const runBatches = async () => {
-    for (let i = 0; i < MAX_BATCHES_PER_TICK && !stopped; i++) {
+  return startIntervalWorker({
+    intervalMs: opts.intervalMs, maxBatches: MAX_BATCHES_PER_TICK, log: opts.log, name: 'grade sync',
+    runBatch: async () => {
       const summary = await processGradeSync({ ags: opts.ags, now: opts.now, log: opts.log }, { holder, batchSize: opts.batchSize });
       if (worthLogging(summary)) opts.log.info({ ...summary, holder }, 'grade sync run');
-      // Stop when nothing more is due, or when this batch achieved nothing (all claimed elsewhere).
-      if (!summary.more || summary.claimed === 0) return;
-    }
-  };
-  const tick = () => {
-    if (current || stopped) return;
-    current = runBatches()
-      .catch((err: unknown) => opts.log.error({ err }, 'grade sync run failed; will retry'))
-      .finally(() => {
-        current = undefined;
-      });
-  };
-  const timer = setInterval(tick, opts.intervalMs);
-  timer.unref();
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await current;
+      // Go on while more is due and this batch claimed something (not all claimed elsewhere).
+      return summary.more && summary.claimed > 0;
     },
-  };
+  });
 }
