@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import { selfMarkingFields } from '../check-in/self-marking-fields';
 
 /**
  * One per LTI resource link: the analogue of one mod_attendance instance. Keeps the service
@@ -23,18 +24,7 @@ const servicesSchema = new Schema(
  * SelfMarkingSettings without the password: every session gets its own). Absent until saved.
  */
 const selfMarkingDefaultsSchema = new Schema(
-  {
-    enabled: { type: Boolean, default: false },
-    showQr: { type: Boolean, default: false },
-    rotateSeconds: { type: Number, default: 15 },
-    graceSeconds: { type: Number, default: 5 },
-    opensMinutesBefore: { type: Number, default: 0 },
-    statusMode: { type: String, enum: ['auto', 'choose'], default: 'auto' },
-    lateAfterMinutes: { type: Number, default: 10 },
-    allowChange: { type: Boolean, default: false },
-    oneDevicePerStudent: { type: Boolean, default: true },
-    allowedCidrs: { type: [String], default: [] },
-  },
+  { ...selfMarkingFields },
   { _id: false },
 );
 

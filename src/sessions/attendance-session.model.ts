@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import { selfMarkingFields } from '../check-in/self-marking-fields';
 
 /**
  * One class meeting. Stored as a UTC instant plus the activity's time zone at the time it was
@@ -15,19 +16,7 @@ const audienceSchema = new Schema(
 
 /** Self check-in settings (src/check-in/settings.ts SelfMarkingSettings); absent until first saved. */
 const selfMarkingSchema = new Schema(
-  {
-    enabled: { type: Boolean, default: false },
-    password: { type: String, default: '' },
-    showQr: { type: Boolean, default: false },
-    rotateSeconds: { type: Number, default: 15 },
-    graceSeconds: { type: Number, default: 5 },
-    opensMinutesBefore: { type: Number, default: 0 },
-    statusMode: { type: String, enum: ['auto', 'choose'], default: 'auto' },
-    lateAfterMinutes: { type: Number, default: 10 },
-    allowChange: { type: Boolean, default: false },
-    oneDevicePerStudent: { type: Boolean, default: true },
-    allowedCidrs: { type: [String], default: [] },
-  },
+  { ...selfMarkingFields, password: { type: String, default: '' } },
   { _id: false },
 );
 
