@@ -7,6 +7,7 @@ import { GroupModel } from '../../../src/groups/group.model';
 import { MemberModel } from '../../../src/roster/member.model';
 import { AttendanceSessionModel } from '../../../src/sessions/attendance-session.model';
 import { withLtik } from '../../../src/shared/links';
+import type { LaunchOptions } from '../../support/mock-lms';
 import type { TestHarness } from '../../support/tool';
 
 export type Fields = Record<string, string>;
@@ -35,12 +36,16 @@ export interface TakeCourse {
 }
 
 /** A teacher launch into its own course (one per contextId); the mock LMS has no roster, so a sync changes nothing. */
-export async function launchTeacher(h: TestHarness, contextId: string, opts: { userId?: string; name?: [string, string]; locale?: string } = {}): Promise<TakeCourse> {
+export async function launchTeacher(
+  h: TestHarness, contextId: string,
+  opts: { userId?: string; name?: [string, string]; locale?: string; title?: string; mutate?: LaunchOptions['mutate'] } = {},
+): Promise<TakeCourse> {
   const userId = opts.userId ?? `teacher-${contextId}`;
   const [givenName, familyName] = opts.name ?? ['Terry', 'Teacher'];
   const r = await h.lms.launch({
-    role: 'Instructor', context: { id: contextId }, resourceLink: { id: 'rl1' },
+    role: 'Instructor', context: { id: contextId }, resourceLink: { id: 'rl1', ...(opts.title ? { title: opts.title } : {}) },
     user: { id: userId, givenName, familyName }, ...(opts.locale ? { locale: opts.locale } : {}),
+    ...(opts.mutate ? { mutate: opts.mutate } : {}),
   });
   if (!r.ltik) throw new Error(`teacher launch failed: ${r.status}`);
   const ltik = r.ltik;

@@ -1,16 +1,14 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { ActivityModel } from '../../../src/courses/activity.model';
-import { activityKey, courseKey } from '../../../src/courses/keys';
 import { GradeSyncJobModel, gradeSyncJobId } from '../../../src/grading/grade-sync.model';
 import { processGradeSync, ProcessSummary } from '../../../src/grading/grade-sync.service';
 import { agsFrom, type AgsServices } from '../../../src/lti/lti-services';
 import { createLtiServices } from '../../../src/lti/nrps.adapter';
 import type { Logger } from '../../../src/shared/logger';
-import { withLtik } from '../../../src/shared/links';
 import { CLAIM, SCOPE } from '../../support/mock-lms';
 import type { TestHarness } from '../../support/tool';
-import { takeForm, type TakeCourse } from '../attendance/take-helpers';
+import { launchTeacher, takeForm, type TakeCourse } from '../attendance/take-helpers';
 
 /** Shared by the grade sync integration tests: a movable clock, a log we can read, the mock LMS's gradebook. */
 
@@ -51,29 +49,13 @@ export function runner(clock: Clock, log: Logger, ags: AgsServices = agsServices
  * A teacher launch into its own course, like take-helpers' launchTeacher, with a titled resource
  * link; `lineItem: false` drops the line item from the launch's AGS claim (the LMS made none).
  */
-export async function launchGradedTeacher(h: TestHarness, contextId: string, opts: { lineItem?: boolean; title?: string; locale?: string } = {}): Promise<TakeCourse> {
-  const userId = `teacher-${contextId}`;
-  const r = await h.lms.launch({
-    role: 'Instructor', context: { id: contextId }, resourceLink: { id: 'rl1', title: opts.title ?? 'Lectures' },
-    user: { id: userId, givenName: 'Terry', familyName: 'Teacher' }, locale: opts.locale ?? 'en',
+export function launchGradedTeacher(h: TestHarness, contextId: string, opts: { lineItem?: boolean; title?: string; locale?: string } = {}): Promise<TakeCourse> {
+  return launchTeacher(h, contextId, {
+    title: opts.title ?? 'Lectures', locale: opts.locale ?? 'en',
     mutate: (p) => {
       if (opts.lineItem === false) delete (p[CLAIM.ags] as Record<string, unknown>).lineitem;
     },
   });
-  if (!r.ltik) throw new Error(`teacher launch failed: ${r.status}`);
-  const ltik = r.ltik;
-  const courseId = courseKey(h.lms.issuer, h.lms.clientId, contextId, 'rl1');
-  const activityId = activityKey(courseId, 'rl1');
-  const id = (a: string) => `${activityId}-default-${a}`;
-  const takePath = (sessionId: string) => `/activity/${activityId}/teacher/sessions/${encodeURIComponent(sessionId)}/take`;
-  return {
-    agent: r.agent, ltik, userId, courseId, activityId,
-    status: { P: id('P'), L: id('L'), E: id('E'), A: id('A') },
-    takePath,
-    get: (sessionId, query) => r.agent.get(withLtik(`${takePath(sessionId)}${query ? `?${query}` : ''}`, ltik)),
-    post: (sessionId, fields) => r.agent.post(takePath(sessionId)).type('form').send(new URLSearchParams({ ltik, ...fields }).toString()),
-    history: (sessionId, u) => r.agent.get(withLtik(`${takePath(sessionId)}/history${u === undefined ? '' : `/${encodeURIComponent(u)}`}`, ltik)),
-  };
 }
 
 /** Score POSTs the mock LMS accepted for a context (optionally one student). */
@@ -112,3 +94,8 @@ export async function mark(t: TakeCourse, sessionId: string, marks: Record<strin
   const res = await t.post(sessionId, takeForm(Object.entries(marks).map(([userId, s]) => ({ userId, statusId: t.status[s] }))));
   expect(res.status).toBe(303);
 }
+
+/** The students the grade-sync tests share. */
+export const ANN = { id: 'ann', givenName: 'Ann', familyName: 'Abele' };
+export const BOB = { id: 'bob', givenName: 'Bob', familyName: 'Berzs' };
+export const CID = { id: 'cid', givenName: 'Cid', familyName: 'Celms' };

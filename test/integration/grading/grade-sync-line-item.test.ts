@@ -3,7 +3,7 @@ import { ActivityModel } from '../../../src/courses/activity.model';
 import { withLtik } from '../../../src/shared/links';
 import { startHarness, TestHarness } from '../../support/tool';
 import { addSession, addStudents } from '../attendance/take-helpers';
-import { activityOf, captureLog, Clock, gradebookOf, launchGradedTeacher, lmsApi, mark, runner, scoresOf } from './grade-sync-helpers';
+import { activityOf, ANN, BOB, captureLog, CID, Clock, gradebookOf, launchGradedTeacher, lmsApi, mark, runner, scoresOf } from './grade-sync-helpers';
 
 /** Which gradebook column grades go to, and that background delivery needs no live launch. */
 
@@ -19,9 +19,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const ANN = { id: 'ann', givenName: 'Ann', familyName: 'Abele' };
-const BOB = { id: 'bob', givenName: 'Bob', familyName: 'Berzs' };
-const CID = { id: 'cid', givenName: 'Cid', familyName: 'Celms' };
 
 describe('the gradebook column (line item)', () => {
   it('when the launch carries no line item but ours exists in the LMS, then it is found (by resource link and tag) and reused', async () => {

@@ -3,7 +3,7 @@ import { GradeSyncJobModel } from '../../../src/grading/grade-sync.model';
 import { withLtik } from '../../../src/shared/links';
 import { startHarness, TestHarness } from '../../support/tool';
 import { addSession, addStudents, TakeCourse, visibleText } from '../attendance/take-helpers';
-import { agsServices, captureLog, Clock, gradebookOf, jobOf, launchGradedTeacher, mark, runner, scoresOf } from './grade-sync-helpers';
+import { agsServices, ANN, BOB, captureLog, Clock, gradebookOf, jobOf, launchGradedTeacher, mark, runner, scoresOf } from './grade-sync-helpers';
 
 /** LMS outages: 5xx, timeouts, refused tokens, and the bounded backoff that ends in a visible "failed". */
 
@@ -21,8 +21,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const ANN = { id: 'ann', givenName: 'Ann', familyName: 'Abele' };
-const BOB = { id: 'bob', givenName: 'Bob', familyName: 'Berzs' };
 
 const panelPath = (t: TakeCourse) => `/activity/${t.activityId}/teacher/grades`;
 const panel = async (t: TakeCourse) => visibleText((await t.agent.get(withLtik(panelPath(t), t.ltik))).text);

@@ -9,7 +9,7 @@ import { acquireLease, releaseLease } from '../../../src/shared/job-lease.servic
 import { startHarness, TestHarness } from '../../support/tool';
 import { addSession, addStudents } from '../attendance/take-helpers';
 import { defaultSet, editForm } from '../status-sets/status-set-pages';
-import { activityOf, agsServices, captureLog, Clock, gradebookOf, jobOf, launchGradedTeacher, mark, runner, scoresOf } from './grade-sync-helpers';
+import { activityOf, agsServices, ANN, BOB, captureLog, CID, Clock, gradebookOf, jobOf, launchGradedTeacher, mark, runner, scoresOf } from './grade-sync-helpers';
 
 const clock = new Clock();
 const captured = captureLog();
@@ -23,9 +23,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const ANN = { id: 'ann', givenName: 'Ann', familyName: 'Abele' };
-const BOB = { id: 'bob', givenName: 'Bob', familyName: 'Berzs' };
-const CID = { id: 'cid', givenName: 'Cid', familyName: 'Celms' };
 
 /** Three sessions: Ann P, L, A → (2+1+0)/6 × 100 = 50; Bob P, P, E → (2+2+1)/6 × 100 = 83.33. */
 async function craftedCase(contextId: string, opts: Parameters<typeof launchGradedTeacher>[2] = {}) {
