@@ -7,7 +7,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { constants as fsConstants, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { isProcessAlive } from './runtime-file';
@@ -152,10 +152,12 @@ async function ensureJar(projectRoot: string, buildIfMissing: boolean, log: DbLo
   }
 }
 
-/** A jar older than the launcher's sources is rebuilt, so an edited pom or launcher takes effect. */
+/** A jar older than the launcher's sources is rebuilt, so an edited pom or Java source takes effect. */
 async function isOutdated(jar: string, toolDir: string): Promise<boolean> {
   const jarTime = (await stat(jar)).mtimeMs;
-  const sources = [path.join(toolDir, 'pom.xml'), path.join(toolDir, 'src', 'main', 'java', 'attendance', 'tools', 'Launcher.java')];
+  const javaDir = path.join(toolDir, 'src', 'main', 'java', 'attendance', 'tools');
+  const javaFiles = await readdir(javaDir).then((names) => names.filter((n) => n.endsWith('.java')), () => [] as string[]);
+  const sources = [path.join(toolDir, 'pom.xml'), ...javaFiles.map((n) => path.join(javaDir, n))];
   for (const source of sources) {
     const time = await stat(source).then((st) => st.mtimeMs, () => 0);
     if (time > jarTime) return true;

@@ -1,8 +1,6 @@
 package attendance.tools;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -19,7 +17,7 @@ public final class Launcher {
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
         String h2File = args.length > 1 ? args[1] : null;
-        MongoServer server = new MongoServer(h2File == null ? new MemoryBackend() : new H2Backend(h2File));
+        MongoServer server = new MongoServer(h2File == null ? new SafeMemoryBackend() : new SafeH2Backend(h2File));
         server.bind("127.0.0.1", port);
         InetSocketAddress address = server.getLocalAddress();
         System.out.println("LISTENING " + address.getPort());
