@@ -31,7 +31,7 @@ beforeAll(async () => {
   // The tool's CSP refuses injected scripts; axe needs one.
   axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   h.lms.setMembers(contextId, [{ id: 'teacher-1', givenName: 'Terry', familyName: 'Teacher', roles: ['Instructor'] }, ...CLASS], COURSE.context);
-}, 60_000);
+});
 afterAll(async () => {
   await browser?.close();
   await h?.close();
@@ -110,7 +110,7 @@ describe('axe-core on the main pages', () => {
     await studentPage.getByLabel('Password').waitFor();
     await expectNoSeriousViolations(studentPage, 'check-in form');
     await studentPage.close();
-  }, 60_000);
+  });
 });
 
 describe('the take page with the keyboard only', () => {

@@ -36,7 +36,7 @@ beforeAll(async () => {
   h = await startHarness({ gradeSyncIntervalMs: 200 });
   browser = await launchBrowser();
   h.lms.setMembers(contextId, [{ id: 'teacher-1', givenName: 'Terry', familyName: 'Teacher', roles: ['Instructor'] }, ANNA, ZANE, JANIS, LIGA], COURSE.context);
-}, 60_000);
+});
 afterAll(async () => {
   await browser?.close();
   await h?.close();
@@ -220,5 +220,5 @@ describe('the whole journey in a real browser', () => {
     expect(gradebook()).toEqual(expected);
     expect(problems).toEqual([]);
     await page.close();
-  }, 90_000);
+  });
 });

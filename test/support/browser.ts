@@ -7,11 +7,16 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'e2e');
 
+// Every file that drives the browser gets a generous hang guard (not a speed check): a browser
+// test takes 10–35 s here and ran past the default 30 s once on a loaded 2-core machine.
+jest.setTimeout(180_000);
+
 // Without the background-networking flags Chromium keeps calling Google hosts, which the
-// offline machines refuse.
+// offline machines refuse. --disable-dev-shm-usage: containers often mount a tiny /dev/shm,
+// where Chromium's renderers crash; /tmp is used instead.
 const ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
 ];
 
 function assertChromium(): void {

@@ -211,7 +211,9 @@ export class LmsSimulator {
       const course = /^\/course\/([\w-]+)$/.exec(url.pathname);
       if (course?.[1] !== undefined && this.pending.has(course[1])) {
         const page =
-          '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Mock LMS course</title></head>' +
+          // The viewport meta, as every LMS theme has it: phones lay the page out at their own width.
+          '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
+          '<title>Mock LMS course</title></head>' +
           '<body><h1>ATT101 course page</h1>' +
           `<iframe id="tool" title="LTI Attendance" src="/start/${course[1]}" style="width:100%;height:640px;border:1px solid #ccc"></iframe>` +
           '</body></html>';
