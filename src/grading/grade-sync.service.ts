@@ -57,11 +57,14 @@ const PERMANENT = new Set(['rejected', 'ags_unavailable']);
 export async function enqueueGradeSync(courseId: string, activityId: string, userIds: string[], now: Date): Promise<void> {
   const unique = [...new Set(userIds)];
   if (unique.length === 0) return;
-  const ops = unique.map((userId) => ({
+  // A job's _id is (activity, student) and activity keys embed their course, so filtering by _id
+  // alone stays scoped to this activity — and is an exact-key index lookup on every server.
+  const ids = unique.map((userId) => gradeSyncJobId(activityId, userId));
+  const ops = unique.map((userId, i) => ({
     updateOne: {
-      filter: { _id: gradeSyncJobId(activityId, userId), courseId, activityId },
+      filter: { _id: ids[i] },
       update: {
-        $setOnInsert: { userId, state: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now },
+        $setOnInsert: { userId, courseId, activityId, state: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now },
         $set: { enqueuedAt: now, updatedAt: now },
         $inc: { generation: 1 },
       },
@@ -79,10 +82,14 @@ export async function enqueueGradeSync(courseId: string, activityId: string, use
   }
   // Done or failed jobs become due now. Pending ones keep their schedule: a job backing off
   // during an LMS outage does not hammer it again for every new change (it sends the newest grade anyway).
-  await GradeSyncJobModel.updateMany(
-    { courseId, activityId, userId: { $in: unique }, state: { $ne: 'pending' } },
-    { $set: { state: 'pending', attempts: 0, nextAttemptAt: now } },
-  );
+  // Read, then re-arm by _id (index lookups only). A job read as done or failed cannot be marked
+  // done or failed again for an older generation (the generation went up above), so the only
+  // race is with another enqueue making it pending first: re-arming it again costs one resend.
+  const settled = await GradeSyncJobModel.find({ _id: { $in: ids } }, { state: 1 }).lean<{ _id: string; state: string }[]>();
+  const rearm = settled.filter((j) => j.state !== 'pending').map((j) => j._id);
+  if (rearm.length > 0) {
+    await GradeSyncJobModel.updateMany({ _id: { $in: rearm } }, { $set: { state: 'pending', attempts: 0, nextAttemptAt: now } });
+  }
 }
 
 /** The grade hook's listener (subscribed in src/server.ts). Logs its own failures: the callers' data is saved already. */
