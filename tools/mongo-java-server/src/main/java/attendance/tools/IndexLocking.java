@@ -10,7 +10,9 @@ import java.util.function.Function;
  * createIndex racing a delete on the same collection then fails the delete with a
  * ConcurrentModificationException ("Unknown error" on the wire) — seen when ltijs creates its
  * indexes at start-up while it also cleans up nonces. Index changes here run under the
- * collection's lock (lock order: collection, then database; nothing takes them the other way).
+ * collection's lock. Lock order: the collection, then the database. The library itself never
+ * waits for a user collection's lock while holding the database's (under the database lock it
+ * only touches its system.indexes and system.namespaces collections), so this cannot deadlock.
  */
 final class IndexLocking {
     private IndexLocking() {
