@@ -7,7 +7,7 @@ import { agsFrom, type AgsServices } from '../../../src/lti/lti-services';
 import { createLtiServices } from '../../../src/lti/nrps.adapter';
 import type { Logger } from '../../../src/shared/logger';
 import { CLAIM, SCOPE } from '../../support/mock-lms';
-import type { TestHarness } from '../../support/tool';
+import { startHarness, type TestHarness } from '../../support/tool';
 import { launchTeacher, takeForm, type TakeCourse } from '../attendance/take-helpers';
 
 /** Shared by the grade sync integration tests: a movable clock, a log we can read, the mock LMS's gradebook. */
@@ -99,3 +99,24 @@ export async function mark(t: TakeCourse, sessionId: string, marks: Record<strin
 export const ANN = { id: 'ann', givenName: 'Ann', familyName: 'Abele' };
 export const BOB = { id: 'bob', givenName: 'Bob', familyName: 'Berzs' };
 export const CID = { id: 'cid', givenName: 'Cid', familyName: 'Celms' };
+
+export type GradeSyncRunner = ReturnType<typeof runner>;
+
+/**
+ * The set-up every grade sync test file shares: a movable clock, a readable log, a harness on
+ * that clock (started before the file's tests, closed after) and a runner of the sync worker.
+ * `onStart` hands the harness and runner to the file's own variables.
+ */
+export function gradeSyncSuite(onStart: (h: TestHarness, run: GradeSyncRunner) => void): { clock: Clock; captured: CapturedLog } {
+  const clock = new Clock();
+  const captured = captureLog();
+  let harness: TestHarness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness({ now: clock.now });
+    onStart(harness, runner(clock, captured.log));
+  }, 60_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return { clock, captured };
+}

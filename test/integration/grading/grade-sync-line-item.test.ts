@@ -1,23 +1,15 @@
 import mongoose from 'mongoose';
 import { ActivityModel } from '../../../src/courses/activity.model';
 import { withLtik } from '../../../src/shared/links';
-import { startHarness, TestHarness } from '../../support/tool';
+import type { TestHarness } from '../../support/tool';
 import { addSession, addStudents } from '../attendance/take-helpers';
-import { activityOf, ANN, BOB, captureLog, CID, Clock, gradebookOf, launchGradedTeacher, lmsApi, mark, runner, scoresOf } from './grade-sync-helpers';
+import { activityOf, ANN, BOB, CID, gradebookOf, type GradeSyncRunner, gradeSyncSuite, launchGradedTeacher, lmsApi, mark, scoresOf } from './grade-sync-helpers';
 
 /** Which gradebook column grades go to, and that background delivery needs no live launch. */
 
-const clock = new Clock();
-const captured = captureLog();
 let h: TestHarness;
-let run: ReturnType<typeof runner>;
-beforeAll(async () => {
-  h = await startHarness({ now: clock.now });
-  run = runner(clock, captured.log);
-}, 60_000);
-afterAll(async () => {
-  await h?.close();
-});
+let run: GradeSyncRunner;
+const { captured } = gradeSyncSuite((harness, worker) => { h = harness; run = worker; });
 
 
 describe('the gradebook column (line item)', () => {

@@ -1,25 +1,17 @@
 import { ActivityModel } from '../../../src/courses/activity.model';
 import { GradeSyncJobModel } from '../../../src/grading/grade-sync.model';
 import { withLtik } from '../../../src/shared/links';
-import { startHarness, TestHarness } from '../../support/tool';
+import type { TestHarness } from '../../support/tool';
 import { addSession, addStudents, TakeCourse, visibleText } from '../attendance/take-helpers';
-import { agsServices, ANN, BOB, captureLog, Clock, gradebookOf, jobOf, launchGradedTeacher, mark, runner, scoresOf } from './grade-sync-helpers';
+import { agsServices, ANN, BOB, gradebookOf, type GradeSyncRunner, gradeSyncSuite, jobOf, launchGradedTeacher, mark, runner, scoresOf } from './grade-sync-helpers';
 
 /** LMS outages: 5xx, timeouts, refused tokens, and the bounded backoff that ends in a visible "failed". */
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const clock = new Clock();
-const captured = captureLog();
 let h: TestHarness;
-let run: ReturnType<typeof runner>;
-beforeAll(async () => {
-  h = await startHarness({ now: clock.now });
-  run = runner(clock, captured.log);
-}, 60_000);
-afterAll(async () => {
-  await h?.close();
-});
+let run: GradeSyncRunner;
+const { clock, captured } = gradeSyncSuite((harness, worker) => { h = harness; run = worker; });
 
 
 const panelPath = (t: TakeCourse) => `/activity/${t.activityId}/teacher/grades`;

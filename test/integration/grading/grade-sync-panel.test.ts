@@ -2,24 +2,16 @@ import { ActivityModel } from '../../../src/courses/activity.model';
 import { GradeSyncJobModel, gradeSyncJobId } from '../../../src/grading/grade-sync.model';
 import { enqueueGradeSync } from '../../../src/grading/grade-sync.service';
 import { withLtik } from '../../../src/shared/links';
-import { startHarness, TestHarness } from '../../support/tool';
+import type { TestHarness } from '../../support/tool';
 import { addSession, addStudents, takeForm, TakeCourse, visibleText } from '../attendance/take-helpers';
-import { captureLog, Clock, gradebookOf, launchGradedTeacher, runner } from './grade-sync-helpers';
+import { gradebookOf, type GradeSyncRunner, gradeSyncSuite, launchGradedTeacher } from './grade-sync-helpers';
 
 /** The teacher's Grade sync panel: counts, buttons, and who may see it. */
 
 const MIN = 60_000;
-const clock = new Clock();
-const captured = captureLog();
 let h: TestHarness;
-let run: ReturnType<typeof runner>;
-beforeAll(async () => {
-  h = await startHarness({ now: clock.now });
-  run = runner(clock, captured.log);
-}, 60_000);
-afterAll(async () => {
-  await h?.close();
-});
+let run: GradeSyncRunner;
+const { clock } = gradeSyncSuite((harness, worker) => { h = harness; run = worker; });
 
 const STUDENTS = ['s1', 's2', 's3', 's4', 's5'].map((id, i) => ({ id, givenName: `Student`, familyName: `No${i + 1}` }));
 const panelPath = (t: Pick<TakeCourse, 'activityId'>) => `/activity/${t.activityId}/teacher/grades`;

@@ -6,22 +6,14 @@ import { GradeSyncJobModel, gradeSyncJobId } from '../../../src/grading/grade-sy
 import { enqueueGradeSync } from '../../../src/grading/grade-sync.service';
 import { AttendanceSessionModel } from '../../../src/sessions/attendance-session.model';
 import { acquireLease, releaseLease } from '../../../src/shared/job-lease.service';
-import { startHarness, TestHarness } from '../../support/tool';
+import type { TestHarness } from '../../support/tool';
 import { addSession, addStudents } from '../attendance/take-helpers';
 import { defaultSet, editForm } from '../status-sets/status-set-pages';
-import { activityOf, agsServices, ANN, BOB, captureLog, CID, Clock, gradebookOf, jobOf, launchGradedTeacher, mark, runner, scoresOf } from './grade-sync-helpers';
+import { activityOf, agsServices, ANN, BOB, CID, gradebookOf, type GradeSyncRunner, gradeSyncSuite, jobOf, launchGradedTeacher, mark, runner, scoresOf } from './grade-sync-helpers';
 
-const clock = new Clock();
-const captured = captureLog();
 let h: TestHarness;
-let run: ReturnType<typeof runner>;
-beforeAll(async () => {
-  h = await startHarness({ now: clock.now });
-  run = runner(clock, captured.log);
-}, 60_000);
-afterAll(async () => {
-  await h?.close();
-});
+let run: GradeSyncRunner;
+const { clock, captured } = gradeSyncSuite((harness, worker) => { h = harness; run = worker; });
 
 
 /** Three sessions: Ann P, L, A → (2+1+0)/6 × 100 = 50; Bob P, P, E → (2+2+1)/6 × 100 = 83.33. */
