@@ -8,21 +8,15 @@
  * Each size lives in its own course, with a teacher launched through the real LTI flow against
  * the mock LMS; the page is fetched once to warm up, then timed RUNS times.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import mongoose from 'mongoose';
-import { loadConfig } from '../config/config';
 import { AttendanceRecordModel } from '../src/attendance/attendance-record.model';
 import { activityKey, courseKey } from '../src/courses/keys';
-import { startDatabase } from '../src/db/database';
 import { MemberModel } from '../src/roster/member.model';
 import { AttendanceSessionModel } from '../src/sessions/attendance-session.model';
-import { startTool } from '../src/server';
 import { withLtik } from '../src/shared/links';
-import { createLogger } from '../src/shared/logger';
-import { projectRoot } from '../src/shared/project-root';
-import { MockLms } from '../test/support/mock-lms';
 import { median } from './support/http-load';
+import { startInProcessTool } from './support/in-process-tool';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const SESSIONS = 100;
@@ -63,13 +57,9 @@ async function seed(courseId: string, activityId: string, students: number): Pro
 }
 
 async function main(): Promise<void> {
-  const log = createLogger('silent');
-  const db = await startDatabase({ mongodbUri: process.env.MONGODB_URI, embedded: 'auto', projectRoot: projectRoot() }, createLogger('warn'));
-  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', MONGODB_DB: `bench_${randomBytes(3).toString('hex')}`, LOG_LEVEL: 'silent', COOKIE_SECURE: 'false', COOKIE_SAMESITE: 'Lax', DEFAULT_TIMEZONE: 'Europe/Riga' });
-  const tool = await startTool({ config, ltiKey: randomBytes(32).toString('hex'), mongoUri: db.uri, log, publicUrlFromPort: true });
-  const lms = await MockLms.start({ toolUrl: tool.url });
+  const bench = await startInProcessTool({ DEFAULT_TIMEZONE: 'Europe/Riga' });
+  const { lms } = bench;
   try {
-    await tool.platforms.upsertPlatform(lms.registration(), 'cli');
     const results: Record<number, { median: number; min: number; max: number; bytes: number }> = {};
     for (const size of SIZES) {
       const context = `bench-report-${size}`;
@@ -106,7 +96,7 @@ async function main(): Promise<void> {
     if (!small || !big) throw new Error('missing results');
     const ratio = big.median / small.median;
     const verdict = (ok: boolean) => (ok ? 'meets the bar' : 'MISSES the bar');
-    console.log(`\nTeacher report page: medians of ${RUNS} runs after a warm-up, on ${db.kind === 'standin' ? 'the offline stand-in (mongo-java-server)' : db.kind}`);
+    console.log(`\nTeacher report page: medians of ${RUNS} runs after a warm-up, on ${bench.dbKind === 'standin' ? 'the offline stand-in (mongo-java-server)' : bench.dbKind}`);
     console.log('students × sessions | records | median  | min     | max     | page size');
     for (const size of SIZES) {
       const r = results[size];
@@ -115,11 +105,7 @@ async function main(): Promise<void> {
     console.log(`\n500×100 / 50×100 = ${ratio.toFixed(2)}x   (bar: <= 12x)   ${verdict(ratio <= 12)}`);
     console.log(`500×100 median    = ${ms(big.median)}   (bar: < 2000 ms)  ${verdict(big.median < 2000)}`);
   } finally {
-    await lms.stop();
-    await mongoose.connection.useDb(`${config.dbName}_ltijs`).dropDatabase().catch(() => undefined);
-    await mongoose.connection.dropDatabase().catch(() => undefined);
-    await tool.close();
-    await db.stop();
+    await bench.close();
   }
 }
 

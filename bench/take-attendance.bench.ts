@@ -7,18 +7,12 @@
  * Figures on the offline stand-in (mongo-java-server) say little about MongoDB itself: the
  * stand-in ignores non-unique indexes. They do show that the request does O(1) round trips.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import mongoose from 'mongoose';
-import { loadConfig } from '../config/config';
 import { activityKey, courseKey } from '../src/courses/keys';
-import { startDatabase } from '../src/db/database';
 import { MemberModel } from '../src/roster/member.model';
 import { AttendanceSessionModel } from '../src/sessions/attendance-session.model';
-import { startTool } from '../src/server';
-import { createLogger } from '../src/shared/logger';
-import { projectRoot } from '../src/shared/project-root';
-import { MockLms } from '../test/support/mock-lms';
+import { startInProcessTool } from './support/in-process-tool';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const SIZES = [50, 500] as const;
@@ -35,13 +29,9 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 async function main(): Promise<void> {
-  const log = createLogger('silent');
-  const db = await startDatabase({ mongodbUri: process.env.MONGODB_URI, embedded: 'auto', projectRoot: projectRoot() }, createLogger('warn'));
-  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', MONGODB_DB: `bench_${randomBytes(3).toString('hex')}`, LOG_LEVEL: 'silent', COOKIE_SECURE: 'false', COOKIE_SAMESITE: 'Lax' });
-  const tool = await startTool({ config, ltiKey: randomBytes(32).toString('hex'), mongoUri: db.uri, log, publicUrlFromPort: true });
-  const lms = await MockLms.start({ toolUrl: tool.url });
+  const bench = await startInProcessTool();
+  const { lms } = bench;
   try {
-    await tool.platforms.upsertPlatform(lms.registration(), 'cli');
     const teacher = await lms.launch({ role: 'Instructor', context: { id: CONTEXT }, resourceLink: { id: LINK } });
     if (teacher.status !== 200 || !teacher.ltik) throw new Error(`teacher launch failed: ${teacher.status}`);
     const courseId = courseKey(lms.issuer, lms.clientId, CONTEXT, LINK);
@@ -87,7 +77,7 @@ async function main(): Promise<void> {
     if (!small || !big) throw new Error('missing results');
     const ratio = big.firstSave / small.firstSave;
     const verdict = (ok: boolean) => (ok ? 'meets the bar' : 'MISSES the bar');
-    console.log(`\nTake attendance: medians of ${RUNS} runs on ${db.kind === 'standin' ? 'the offline stand-in (mongo-java-server)' : db.kind}`);
+    console.log(`\nTake attendance: medians of ${RUNS} runs on ${bench.dbKind === 'standin' ? 'the offline stand-in (mongo-java-server)' : bench.dbKind}`);
     console.log('students | render page | first save | re-save (change all)');
     for (const size of SIZES) {
       const r = results[size];
@@ -98,11 +88,7 @@ async function main(): Promise<void> {
     console.log(`re-save all 500   = ${ms(big.resave)}   (bar: < 500 ms)  ${verdict(big.resave < 500)}`);
     console.log('For scale: Moodle Attendance re-saves 303 students in about 3.5 s on this machine.');
   } finally {
-    await lms.stop();
-    await mongoose.connection.useDb(`${config.dbName}_ltijs`).dropDatabase().catch(() => undefined);
-    await mongoose.connection.dropDatabase().catch(() => undefined);
-    await tool.close();
-    await db.stop();
+    await bench.close();
   }
 }
 
