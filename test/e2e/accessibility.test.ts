@@ -6,9 +6,10 @@ import { DEFAULT_SELF_MARKING } from '../../src/check-in/settings';
 import { activityKey, courseKey } from '../../src/courses/keys';
 import { AttendanceSessionModel } from '../../src/sessions/attendance-session.model';
 import { describeViolations, seriousViolations } from '../support/axe';
-import { launchBrowser, screenshot } from '../support/browser';
+import { screenshot } from '../support/browser';
 import type { MockUser } from '../support/mock-lms';
-import { startHarness, TestHarness } from '../support/tool';
+import type { TestHarness } from '../support/tool';
+import { browserSuite } from '../support/browser-suite';
 
 /**
  * Issue #8's accessibility bar: axe-core (WCAG 2 A/AA rules) finds no serious or critical
@@ -25,16 +26,12 @@ const courseId = () => courseKey(h.lms.issuer, h.lms.clientId, contextId, 'rl1')
 const activityId = () => activityKey(courseId(), 'rl1');
 const setId = () => `${activityId()}-default`;
 
-beforeAll(async () => {
-  h = await startHarness();
-  browser = await launchBrowser();
+browserSuite(async (harness, b) => {
+  h = harness;
+  browser = b;
   // The tool's CSP refuses injected scripts; axe needs one.
   axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   h.lms.setMembers(contextId, [{ id: 'teacher-1', givenName: 'Terry', familyName: 'Teacher', roles: ['Instructor'] }, ...CLASS], COURSE.context);
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
 });
 
 async function launchTeacher(page: Page): Promise<string> {

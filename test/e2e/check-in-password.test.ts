@@ -5,21 +5,15 @@ import { saveSelfMarking } from '../../src/check-in/self-marking.service';
 import { DEFAULT_SELF_MARKING } from '../../src/check-in/settings';
 import { activityKey, courseKey } from '../../src/courses/keys';
 import { AttendanceSessionModel } from '../../src/sessions/attendance-session.model';
-import { launchBrowser, screenshot } from '../support/browser';
-import { startHarness, TestHarness } from '../support/tool';
+import { screenshot } from '../support/browser';
+import type { TestHarness } from '../support/tool';
+import { browserSuite } from '../support/browser-suite';
 
 let h: TestHarness;
 let browser: Browser;
 const contextId = 'e2e-check-in';
 
-beforeAll(async () => {
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+browserSuite((harness, b) => { h = harness; browser = b; });
 
 /** The teacher's launch creates the activity; a lecture that started 5 minutes ago is open for the password ACDEFG. */
 async function openLecture(description: string): Promise<{ sessionId: string; activityId: string }> {

@@ -5,9 +5,10 @@ import { AttendanceRecordModel } from '../../src/attendance/attendance-record.mo
 import { activityKey, courseKey } from '../../src/courses/keys';
 import { MemberModel } from '../../src/roster/member.model';
 import { AttendanceSessionModel } from '../../src/sessions/attendance-session.model';
-import { launchBrowser, screenshot } from '../support/browser';
-import { startHarness, TestHarness } from '../support/tool';
+import { screenshot } from '../support/browser';
+import type { TestHarness } from '../support/tool';
 import { parseCsv } from '../integration/reports/export-support';
+import { browserSuite } from '../support/browser-suite';
 
 let h: TestHarness;
 let browser: Browser;
@@ -18,14 +19,7 @@ const CLASS = [
   ['s-eve', 'Eve', '=Evil', 'L', '@once'],
 ] as const;
 
-beforeAll(async () => {
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+browserSuite((harness, b) => { h = harness; browser = b; });
 
 describe('exporting in a real browser', () => {
   it('when the teacher fills in the export form and picks CSV, then the browser downloads a file with one header row and the class', async () => {

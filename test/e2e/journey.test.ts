@@ -6,10 +6,11 @@ import { activityKey, courseKey } from '../../src/courses/keys';
 import { MemberModel } from '../../src/roster/member.model';
 import { AttendanceSessionModel } from '../../src/sessions/attendance-session.model';
 import { parseCsv } from '../integration/reports/export-support';
-import { launchBrowser, screenshot } from '../support/browser';
+import { screenshot } from '../support/browser';
 import type { MockUser } from '../support/mock-lms';
 import { decodeQrElement } from '../support/qr-decode';
-import { startHarness, TestHarness } from '../support/tool';
+import type { TestHarness } from '../support/tool';
+import { browserSuite } from '../support/browser-suite';
 
 /**
  * The whole journey in a real browser, as issue #8 describes it: the teacher plans and opens a
@@ -32,15 +33,11 @@ const LIGA = student('s-liga', 'Līga', 'Ozola');
 const courseId = () => courseKey(h.lms.issuer, h.lms.clientId, contextId, 'rl1');
 const activityId = () => activityKey(courseId(), 'rl1');
 
-beforeAll(async () => {
-  h = await startHarness({ gradeSyncIntervalMs: 200 });
-  browser = await launchBrowser();
+browserSuite((harness, b) => {
+  h = harness;
+  browser = b;
   h.lms.setMembers(contextId, [{ id: 'teacher-1', givenName: 'Terry', familyName: 'Teacher', roles: ['Instructor'] }, ANNA, ZANE, JANIS, LIGA], COURSE.context);
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+}, { gradeSyncIntervalMs: 200 });
 
 /** The tool's document inside the LMS course page (for its URL: the ltik). */
 function toolFrame(page: Page): Frame {

@@ -1,18 +1,12 @@
 import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshot } from '../support/browser';
-import { startHarness, TestHarness } from '../support/tool';
+import { screenshot } from '../support/browser';
+import type { TestHarness } from '../support/tool';
+import { browserSuite } from '../support/browser-suite';
 
 let h: TestHarness;
 let browser: Browser;
 
-beforeAll(async () => {
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+browserSuite((harness, b) => { h = harness; browser = b; });
 
 describe('in a real browser', () => {
   it('when a teacher opens the activity on the LMS course page, then the teacher home loads inside the iframe', async () => {

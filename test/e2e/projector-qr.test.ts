@@ -8,9 +8,10 @@ import { DEFAULT_SELF_MARKING } from '../../src/check-in/settings';
 import { activityKey, courseKey } from '../../src/courses/keys';
 import { MemberModel } from '../../src/roster/member.model';
 import { AttendanceSessionModel } from '../../src/sessions/attendance-session.model';
-import { launchBrowser, screenshot } from '../support/browser';
+import { screenshot } from '../support/browser';
 import { decodeQrElement } from '../support/qr-decode';
-import { startHarness, TestHarness } from '../support/tool';
+import type { TestHarness } from '../support/tool';
+import { browserSuite } from '../support/browser-suite';
 
 
 let h: TestHarness;
@@ -18,14 +19,7 @@ let browser: Browser;
 const contextId = 'e2e-projector';
 const ROTATE = 5;
 
-beforeAll(async () => {
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+browserSuite((harness, b) => { h = harness; browser = b; });
 
 interface Opened { sessionId: string; courseId: string; activityId: string; secret: Buffer; publicId: string }
 

@@ -7,9 +7,10 @@ import { DEFAULT_SELF_MARKING } from '../../src/check-in/settings';
 import { activityKey, courseKey } from '../../src/courses/keys';
 import { MemberModel } from '../../src/roster/member.model';
 import { AttendanceSessionModel } from '../../src/sessions/attendance-session.model';
-import { launchBrowser, screenshot } from '../support/browser';
+import { screenshot } from '../support/browser';
 import { decodeQrElement } from '../support/qr-decode';
-import { startHarness, TestHarness } from '../support/tool';
+import type { TestHarness } from '../support/tool';
+import { browserSuite } from '../support/browser-suite';
 
 /**
  * The QR flow on phones, in a real browser: the projector's QR (decoded from the screen) opened
@@ -23,14 +24,7 @@ const courseId = () => courseKey(h.lms.issuer, h.lms.clientId, contextId, 'rl1')
 const activityId = () => activityKey(courseId(), 'rl1');
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36' };
 
-beforeAll(async () => {
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+browserSuite((harness, b) => { h = harness; browser = b; });
 
 async function teacherProjector(page: Page): Promise<{ sessionId: string; open: () => Promise<void> }> {
   await page.goto(h.lms.browserLaunchUrl({ role: 'Instructor', context: { id: contextId, title: 'Physics 101' }, resourceLink: { id: 'rl1', title: 'Lectures' } }));

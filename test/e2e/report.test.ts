@@ -5,8 +5,9 @@ import { activityKey, courseKey } from '../../src/courses/keys';
 import { GroupModel } from '../../src/groups/group.model';
 import { MemberModel } from '../../src/roster/member.model';
 import { AttendanceSessionModel } from '../../src/sessions/attendance-session.model';
-import { launchBrowser, screenshot } from '../support/browser';
-import { startHarness, TestHarness } from '../support/tool';
+import { screenshot } from '../support/browser';
+import type { TestHarness } from '../support/tool';
+import { browserSuite } from '../support/browser-suite';
 
 let h: TestHarness;
 let browser: Browser;
@@ -19,14 +20,7 @@ const CLASS = [
   ['s-liga', 'Līga', 'Ozola', false, 'PPPP'],
 ] as const;
 
-beforeAll(async () => {
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+browserSuite((harness, b) => { h = harness; browser = b; });
 
 /** Four past weekly sessions (and one far ahead), every student marked; run after the teacher's launch created the activity. */
 async function seed(): Promise<void> {

@@ -4,8 +4,9 @@ import { AttendanceRecordModel } from '../../src/attendance/attendance-record.mo
 import { activityKey, courseKey } from '../../src/courses/keys';
 import { MemberModel } from '../../src/roster/member.model';
 import { AttendanceSessionModel } from '../../src/sessions/attendance-session.model';
-import { launchBrowser, screenshot } from '../support/browser';
-import { startHarness, TestHarness } from '../support/tool';
+import { screenshot } from '../support/browser';
+import type { TestHarness } from '../support/tool';
+import { browserSuite } from '../support/browser-suite';
 
 let h: TestHarness;
 let browser: Browser;
@@ -19,14 +20,7 @@ const CLASS = [
   ['s-eva', 'Eva', 'Lapiņa'],
 ] as const;
 
-beforeAll(async () => {
-  h = await startHarness();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+browserSuite((harness, b) => { h = harness; browser = b; });
 
 /** Launches the teacher in the browser, then opens the take page of a fresh 6-student session. */
 async function openTakePage(page: Page): Promise<{ sessionId: string; url: string }> {

@@ -5,27 +5,24 @@ import type { Browser, Page } from 'playwright-core';
 import { courseKey } from '../../src/courses/keys';
 import { AttendanceSessionModel } from '../../src/sessions/attendance-session.model';
 import { MemberModel } from '../../src/roster/member.model';
-import { launchBrowser, screenshot } from '../support/browser';
-import { startHarness, TestHarness } from '../support/tool';
+import { screenshot } from '../support/browser';
+import type { TestHarness } from '../support/tool';
+import { browserSuite } from '../support/browser-suite';
 
 let h: TestHarness;
 let browser: Browser;
 const contextId = 'e2e-planning';
 const courseId = () => courseKey(h.lms.issuer, h.lms.clientId, contextId, 'rl-1');
 
-beforeAll(async () => {
-  h = await startHarness();
-  browser = await launchBrowser();
+browserSuite((harness, b) => {
+  h = harness;
+  browser = b;
   h.lms.setMembers(contextId, [
     { id: 'teacher-1', givenName: 'Terry', familyName: 'Teacher', roles: ['Instructor'] },
     { id: 's-anna', givenName: 'Anna', familyName: 'Bērziņa', email: 'anna@example.com', username: 'anna', roles: ['Learner'] },
     { id: 's-janis', givenName: 'Jānis', familyName: 'Kalniņš', email: 'janis@example.com', username: 'janis', roles: ['Learner'] },
     { id: 's-liga', givenName: 'Līga', familyName: 'Ozola', email: 'liga@example.com', username: 'liga', roles: ['Learner'] },
   ]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
 });
 
 async function teacherPage(): Promise<Page> {
