@@ -26,21 +26,18 @@
  * The machine has 2 cores shared by tool, database, generator and whatever else runs, so
  * throughput is what the whole box manages; the CPU per request is the steadier figure.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import mongoose from 'mongoose';
 import { AttendanceRecordModel } from '../src/attendance/attendance-record.model';
 import { AuditEntryModel } from '../src/attendance/audit-entry.model';
 import { activityKey, courseKey } from '../src/courses/keys';
-import { connectMongoose, startDatabase } from '../src/db/database';
 import { AttendanceSessionModel } from '../src/sessions/attendance-session.model';
-import { createLogger } from '../src/shared/logger';
-import { projectRoot } from '../src/shared/project-root';
-import { MockLms } from '../test/support/mock-lms';
+import type { MockLms } from '../test/support/mock-lms';
 import { summarizeProfile } from './support/cpu-profile';
 import { HttpClient, httpClient, median, percentile, procCpuMs, Reply, runPool } from './support/http-load';
 import { launchStudents, StudentCredentials } from './support/launch-students';
-import { startToolChild, ToolChild } from './support/tool-child';
+import type { ToolChild } from './support/tool-child';
+import { dbLabel, startChildProcessTool } from './support/bench-setup';
 
 const env = process.env;
 const STUDENTS = Number(env.BENCH_STUDENTS ?? 1500);
@@ -207,15 +204,10 @@ function summary(pings: Measured[], bursts: Measured[]): void {
 }
 
 async function main(): Promise<void> {
-  const db = await startDatabase({ mongodbUri: env.MONGODB_URI, embedded: 'auto', projectRoot: projectRoot() }, createLogger('warn'));
-  const dbPid = db.kind === 'external' ? undefined : Number(/pid (\d+)/.exec(db.description)?.[1]) || undefined;
-  const dbName = `bench_${randomBytes(3).toString('hex')}`;
-  const tool = await startToolChild({ mongoUri: db.uri, dbName });
-  const lms = await MockLms.start({ toolUrl: tool.url });
+  const bench = await startChildProcessTool();
+  const { tool, lms, db, dbPid } = bench;
   let failed = true;
   try {
-    await connectMongoose(db.uri, dbName);
-    await tool.call('register', { registration: lms.registration() });
     const course = await launchCourse(lms);
     const [t0, cpu0] = [performance.now(), await tool.cpuMs()];
     const creds = await launchStudents(lms, {
@@ -223,19 +215,14 @@ async function main(): Promise<void> {
       onProgress: (n) => process.stdout.write(`\r  launched ${n}/${STUDENTS}`),
     });
     const [setupMs, launchCpuMs] = [performance.now() - t0, (await tool.cpuMs()) - cpu0];
-    console.log(`\rCheck-in burst on ${db.kind === 'standin' ? 'the offline stand-in (mongo-java-server)' : db.kind}, tool in its own process (pid ${tool.pid})`);
+    console.log(`\rCheck-in burst on ${dbLabel(db.kind)}, tool in its own process (pid ${tool.pid})`);
     console.log(`set-up: ${STUDENTS} students launched through the real LTI flow in ${secs(setupMs)} (${(STUDENTS / (setupMs / 1000)).toFixed(0)} launches/s, ${LAUNCH_IN_FLIGHT} at a time, tool CPU ${(launchCpuMs / STUDENTS).toFixed(1)} ms per launch)`);
     const result = await rounds(tool, dbPid, course, creds);
     summary(result.pings, result.bursts);
     failed = result.failed;
     console.log(failed ? '\nFAILED: errors or wrong records (see above)' : '\nAll rounds: zero errors, one record per student.');
   } finally {
-    await lms.stop();
-    await mongoose.connection.useDb(`${dbName}_ltijs`).dropDatabase().catch(() => undefined);
-    await mongoose.connection.dropDatabase().catch(() => undefined);
-    await mongoose.disconnect();
-    await tool.stop();
-    await db.stop();
+    await bench.close();
   }
   process.exitCode = failed ? 1 : 0;
 }

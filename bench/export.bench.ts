@@ -14,22 +14,19 @@
  * insertMany) and downloads with the teacher's cookies and ltik, reading every byte.
  * Downloads use every option that adds work: remarks and descriptions.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import mongoose from 'mongoose';
 import type supertest from 'supertest';
 import { AttendanceRecordModel } from '../src/attendance/attendance-record.model';
 import { activityKey, courseKey } from '../src/courses/keys';
-import { connectMongoose, startDatabase } from '../src/db/database';
 import { MemberModel } from '../src/roster/member.model';
 import { AttendanceSessionModel } from '../src/sessions/attendance-session.model';
-import { createLogger } from '../src/shared/logger';
-import { projectRoot } from '../src/shared/project-root';
-import { MockLms } from '../test/support/mock-lms';
+import type { MockLms } from '../test/support/mock-lms';
 import { summarizeProfile } from './support/cpu-profile';
 import { median, procCpuMs } from './support/http-load';
-import { startToolChild, ToolChild } from './support/tool-child';
+import type { ToolChild } from './support/tool-child';
+import { dbLabel, startChildProcessTool } from './support/bench-setup';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
@@ -121,14 +118,9 @@ async function profile(tool: ToolChild, c: Course, size: number, dir: string): P
 }
 
 async function main(): Promise<void> {
-  const db = await startDatabase({ mongodbUri: process.env.MONGODB_URI, embedded: 'auto', projectRoot: projectRoot() }, createLogger('warn'));
-  const dbPid = db.kind === 'external' ? undefined : Number(/pid (\d+)/.exec(db.description)?.[1]) || undefined;
-  const dbName = `bench_${randomBytes(3).toString('hex')}`;
-  const tool = await startToolChild({ mongoUri: db.uri, dbName });
-  const lms = await MockLms.start({ toolUrl: tool.url });
+  const bench = await startChildProcessTool();
+  const { tool, lms, db, dbPid } = bench;
   try {
-    await connectMongoose(db.uri, dbName);
-    await tool.call('register', { registration: lms.registration() });
     const results: Record<number, Record<Format, Figures> & { records: number }> = {};
     for (const size of SIZES) {
       const course = await launchCourse(lms, size);
@@ -138,7 +130,7 @@ async function main(): Promise<void> {
       results[size] = { ...(await measure(tool, dbPid, course, size)), records };
       if (process.env.BENCH_PROFILE && size === 500) await profile(tool, course, size, process.env.BENCH_PROFILE);
     }
-    console.log(`\nExport: medians of ${RUNS} downloads after a warm-up, on ${db.kind === 'standin' ? 'the offline stand-in (mongo-java-server)' : db.kind}; tool in its own process; remarks and descriptions on`);
+    console.log(`\nExport: medians of ${RUNS} downloads after a warm-up, on ${dbLabel(db.kind)}; tool in its own process; remarks and descriptions on`);
     console.log('CPU columns: per download, the tool process and the database process (n/a for an external database).');
     console.log('students × sessions | records |      CSV | CSV size | tool CPU |   db CPU |     XLSX | XLSX size | tool CPU |   db CPU');
     for (const size of SIZES) {
@@ -159,12 +151,7 @@ async function main(): Promise<void> {
     }
     process.exitCode = failed ? 1 : 0;
   } finally {
-    await lms.stop();
-    await mongoose.connection.useDb(`${dbName}_ltijs`).dropDatabase().catch(() => undefined);
-    await mongoose.connection.dropDatabase().catch(() => undefined);
-    await mongoose.disconnect();
-    await tool.stop();
-    await db.stop();
+    await bench.close();
   }
 }
 

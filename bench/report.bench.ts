@@ -16,7 +16,7 @@ import { MemberModel } from '../src/roster/member.model';
 import { AttendanceSessionModel } from '../src/sessions/attendance-session.model';
 import { withLtik } from '../src/shared/links';
 import { median } from './support/http-load';
-import { startInProcessTool } from './support/in-process-tool';
+import { dbLabel, startInProcessTool } from './support/bench-setup';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const SESSIONS = 100;
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     if (!small || !big) throw new Error('missing results');
     const ratio = big.median / small.median;
     const verdict = (ok: boolean) => (ok ? 'meets the bar' : 'MISSES the bar');
-    console.log(`\nTeacher report page: medians of ${RUNS} runs after a warm-up, on ${bench.dbKind === 'standin' ? 'the offline stand-in (mongo-java-server)' : bench.dbKind}`);
+    console.log(`\nTeacher report page: medians of ${RUNS} runs after a warm-up, on ${dbLabel(bench.dbKind)}`);
     console.log('students × sessions | records | median  | min     | max     | page size');
     for (const size of SIZES) {
       const r = results[size];

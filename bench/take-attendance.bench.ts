@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { activityKey, courseKey } from '../src/courses/keys';
 import { MemberModel } from '../src/roster/member.model';
 import { AttendanceSessionModel } from '../src/sessions/attendance-session.model';
-import { startInProcessTool } from './support/in-process-tool';
+import { dbLabel, startInProcessTool } from './support/bench-setup';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const SIZES = [50, 500] as const;
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     if (!small || !big) throw new Error('missing results');
     const ratio = big.firstSave / small.firstSave;
     const verdict = (ok: boolean) => (ok ? 'meets the bar' : 'MISSES the bar');
-    console.log(`\nTake attendance: medians of ${RUNS} runs on ${bench.dbKind === 'standin' ? 'the offline stand-in (mongo-java-server)' : bench.dbKind}`);
+    console.log(`\nTake attendance: medians of ${RUNS} runs on ${dbLabel(bench.dbKind)}`);
     console.log('students | render page | first save | re-save (change all)');
     for (const size of SIZES) {
       const r = results[size];
