@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import type { Logger } from '../shared/logger';
+import { deleteEndedCounters } from '../shared/rate-limit.service';
 import { LoginAttemptModel } from './login-attempt.model';
 
 /**
@@ -36,6 +37,7 @@ export async function cleanupExpired(opts: CleanupOptions, now: Date): Promise<R
   }
   const loginCutoff = new Date(now.getTime() - 15 * 60 * 1000);
   removed.login_attempts = (await LoginAttemptModel.deleteMany({ createdAt: { $lt: loginCutoff } })).deletedCount;
+  removed.rate_counters = await deleteEndedCounters(now);
   return removed;
 }
 
