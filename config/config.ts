@@ -34,8 +34,14 @@ export interface Config {
   cleanupIntervalSeconds: number;
   /** Express's `trust proxy`: false, true, a hop count or addresses (for req.ip behind a proxy). */
   trustProxy: boolean | number | string;
-  /** The public QR check-in page, per client IP and app instance. */
-  checkInLimits: { requestsPerMinute: number; wrongCodesPer10Minutes: number };
+  /** How long an ltik (the launch's key carried by every link and form) stays valid. */
+  ltikMaxAgeSeconds: number;
+  /** Logins that name no registered LMS, per client address (shared by all instances). */
+  loginUnregisteredPer10Minutes: number;
+  /** The public QR check-in page: failed requests per client IP, shared by all instances (a valid scan is never refused). */
+  checkInLimits: { unknownIdsPer10Minutes: number; wrongCodesPer10Minutes: number };
+  /** How long an unpaired phone's valid QR scan is held for the student's LMS launch. */
+  checkInHeldScanMinutes: number;
   /** How often ended sessions are looked for to mark the unmarked (0 = never, on this instance). */
   autoMarkIntervalSeconds: number;
   /** How often due grade-sync jobs are delivered to the LMS (0 = never, on this instance). */
@@ -48,9 +54,13 @@ export interface DynamicRegistrationConfig {
   enabled: boolean;
   /** New registrations start active (true) or pending until an admin approves them (false). */
   autoActivate: boolean;
-  /** Host names whose LMSs may register; `*.example.edu` matches subdomains. Empty = any host. */
+  /**
+   * Host names whose LMSs may register; `*.example.edu` matches subdomains. Empty = any host on
+   * a public address. Listed hosts may also be on loopback or private addresses (an LMS in the
+   * tool's own network, localhost in development); nobody else may (src/platforms/address-policy.ts).
+   */
   allowedHosts: string[];
-  /** Attempts per client IP and app instance in 10 minutes (0 = no limit). */
+  /** Attempts per client IP in 10 minutes, counted in the database for all instances (0 = no limit). */
   requestsPer10Minutes: number;
 }
 
@@ -87,8 +97,11 @@ const envSchema = z.object({
   LTI_TOKEN_MAX_AGE: z.coerce.number().int().min(10).max(600).default(60),
   CLEANUP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(900),
   TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[A-Za-z0-9.:/, _-]{1,500})$/, 'true, false, a hop count or a list of addresses/subnets').default('false'),
-  CHECKIN_IP_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(3000),
+  LTIK_MAX_AGE_HOURS: z.coerce.number().min(0.25).max(168).default(12),
+  LOGIN_IP_UNREGISTERED_PER_10_MINUTES: z.coerce.number().int().min(0).max(100_000).default(30),
+  CHECKIN_IP_UNKNOWN_IDS_PER_10_MINUTES: z.coerce.number().int().min(0).max(100_000).default(50),
   CHECKIN_IP_WRONG_CODES_PER_10_MINUTES: z.coerce.number().int().min(0).max(100_000).default(50),
+  CHECKIN_HELD_SCAN_MINUTES: z.coerce.number().int().min(1).max(30).default(5),
   AUTO_MARK_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
   GRADE_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   DYNREG_ENABLED: boolish.default(true),
@@ -171,7 +184,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenMaxAgeSeconds: e.LTI_TOKEN_MAX_AGE,
     cleanupIntervalSeconds: e.CLEANUP_INTERVAL_SECONDS,
     trustProxy: trustProxyValue(e.TRUST_PROXY),
-    checkInLimits: { requestsPerMinute: e.CHECKIN_IP_REQUESTS_PER_MINUTE, wrongCodesPer10Minutes: e.CHECKIN_IP_WRONG_CODES_PER_10_MINUTES },
+    ltikMaxAgeSeconds: Math.round(e.LTIK_MAX_AGE_HOURS * 3600),
+    loginUnregisteredPer10Minutes: e.LOGIN_IP_UNREGISTERED_PER_10_MINUTES,
+    checkInLimits: { unknownIdsPer10Minutes: e.CHECKIN_IP_UNKNOWN_IDS_PER_10_MINUTES, wrongCodesPer10Minutes: e.CHECKIN_IP_WRONG_CODES_PER_10_MINUTES },
+    checkInHeldScanMinutes: e.CHECKIN_HELD_SCAN_MINUTES,
     autoMarkIntervalSeconds: e.AUTO_MARK_INTERVAL_SECONDS,
     gradeSyncIntervalSeconds: e.GRADE_SYNC_INTERVAL_SECONDS,
     dynamicRegistration: {

@@ -12,7 +12,7 @@ export function loadOrCreateDevLtiKey(dataDir: string): { key: string; created: 
     const key = readFileSync(path, 'utf8').trim();
     if (key.length >= 32) return { key, created: false, path };
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('hex');
   writeFileSync(path, `${key}\n`, { mode: 0o600 });
   return { key, created: true, path };

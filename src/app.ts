@@ -5,7 +5,7 @@ import type { Config } from '../config/config';
 import { attendanceRouter } from './attendance/attendance.routes';
 import { checkInRouter } from './check-in/check-in.routes';
 import { pairingRouter } from './check-in/pairing.routes';
-import { projectorRouter } from './check-in/projector.routes';
+import { projectorLinkRouter, projectorRouter } from './check-in/projector.routes';
 import { qrCheckInRouter } from './check-in/qr-check-in.routes';
 import { pingRouter } from './shared/ping.routes';
 import { calendarFeedRouter } from './reports/calendar-feed.routes';
@@ -28,6 +28,8 @@ import { loginMiddleware } from './lti/login.middleware';
 import { landingRouter } from './platforms/landing.routes';
 import type { PlatformRegistry } from './platforms/platform-registry';
 import type { PlatformService } from './platforms/platform.service';
+import { crossSiteGuard } from './shared/cross-site.middleware';
+import { rememberSecurityHeaders } from './shared/security-headers';
 import { errorHandler, notFoundHandler, rejectMalformedPath } from './shared/error-handler.middleware';
 import { healthRouter } from './shared/health.routes';
 import { localeMiddleware } from './shared/locale.middleware';
@@ -76,13 +78,19 @@ export function buildApp(deps: AppDeps): Express {
         },
       },
       frameguard: false, // X-Frame-Options cannot list several LMS origins; CSP does it
+      // Links and forms carry the ltik: no other site may see our URLs in a Referer. Same-origin
+      // requests keep theirs, so that browsers without Sec-Fetch-Site still send our own Origin
+      // on our forms (no-referrer would make it "null", which crossSiteGuard refuses).
+      referrerPolicy: { policy: 'same-origin' },
       crossOriginEmbedderPolicy: false,
       strictTransportSecurity: https,
     }),
   );
+  app.use(rememberSecurityHeaders);
   // Before the body parsers: their errors must render in the visitor's language too.
   app.use(localeMiddleware(config.defaultLocale));
   app.use(rejectMalformedPath);
+  app.use(crossSiteGuard({ publicUrl, exempt: [LTI_ROUTES.login, LTI_ROUTES.launch] }));
   // Group CSV imports may hold 1 MB of text, which URL encoding can triple.
   app.use(/^\/activity\/[^/]+\/teacher\/groups\/[^/]+\/import$/, express.urlencoded({ extended: false, limit: '4mb' }));
   // A take-attendance form for a large lecture: three fields per student plus remarks.
@@ -97,16 +105,25 @@ export function buildApp(deps: AppDeps): Express {
   // LTI Dynamic Registration and the Canvas configuration: public, before ltijs (which answers /register itself).
   app.use(registrationRouter({ features: deps.features, platforms: deps.platforms, settings: config.dynamicRegistration, production: config.env === 'production' }));
   app.use(landingRouter(publicUrl, { dynamicRegistration: config.dynamicRegistration.enabled }));
-  app.use(LTI_ROUTES.login, loginMiddleware({ publicUrl, now }));
+  app.use(LTI_ROUTES.login, loginMiddleware({
+    publicUrl, now, knowsLogin: (iss, clientId, refresh) => registry.knowsLogin(iss, clientId, refresh), unregisteredPer10Minutes: config.loginUnregisteredPer10Minutes,
+  }));
   app.post(LTI_ROUTES.launch, launchPrecheckMiddleware(now));
   // Calendar apps fetch the student's feed with its secret token, without any launch.
   app.use(calendarFeedRouter(deps.features));
   // A phone that scanned the projector's QR arrives here top-level, without any launch.
-  app.use(qrCheckInRouter(deps.features, { limits: config.checkInLimits, cookieSecure: config.cookieSecure }));
+  app.use(qrCheckInRouter(deps.features, { limits: config.checkInLimits, heldScanMinutes: config.checkInHeldScanMinutes, cookieSecure: config.cookieSecure }));
+  // The lecture hall's projector opens with its read-only link alone, never the teacher's ltik.
+  app.use(projectorLinkRouter(deps.features));
 
   // ltijs: /login, /keys, the /launch id_token POST; then its session check guards the rest.
   app.use(lti.app);
   app.use(launchContextMiddleware(registry, config.defaultLocale));
+  // Every page from here on is one person's: no shared cache or back-forward copy may keep it.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   // Every activity page belongs to the launch's activity; every teacher page needs a teacher.
   app.use('/activity/:activityId', requireLaunchActivity);
   app.use('/activity/:activityId/teacher', requireRole('teacher'));

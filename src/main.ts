@@ -1,10 +1,11 @@
 import { startTool, Tool } from './server';
-import { loadConfigOrExit, onShutdownSignals, resolveLtiKey, startDatabaseOrExit, startLogger } from './startup';
+import { loadConfigOrExit, onShutdownSignals, resolveLtiKey, secureDataDir, startDatabaseOrExit, startLogger } from './startup';
 
 /** config → database → ltijs → workers → listen; SIGTERM/SIGINT stop them in reverse order. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env);
   const log = startLogger(config);
+  secureDataDir(config, log);
   const ltiKey = resolveLtiKey(config, log);
   const database = await startDatabaseOrExit(config, log);
 

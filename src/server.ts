@@ -100,6 +100,7 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
       publicUrl,
       cookies: { secure: config.cookieSecure, sameSite: config.cookieSameSite },
       tokenMaxAgeSeconds: config.tokenMaxAgeSeconds,
+      ltikMaxAgeSeconds: config.ltikMaxAgeSeconds,
       defaultLocale: config.defaultLocale,
       log,
       onLaunch: (req, res, data, launch) => launchHandler(deps())(req, res, data, launch),

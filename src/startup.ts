@@ -1,6 +1,7 @@
 import { Config, ConfigError, loadConfig } from '../config/config';
 import { loadDotEnvIfPresent } from '../config/dotenv';
 import { loadOrCreateDevLtiKey } from '../config/lti-key';
+import { prepareDataDir } from './db/data-dir';
 import { DatabaseUnavailableError, startDatabase, StartedDatabase } from './db/database';
 import { removeRuntimeFile, writeRuntimeFile } from './db/runtime-file';
 import { createLogger, Logger } from './shared/logger';
@@ -25,6 +26,15 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv, overrides: Record<strin
 
 export function startLogger(config: Config): Logger {
   return createLogger(config.logLevel);
+}
+
+/**
+ * The first start-up step that writes: the data directory becomes private (0700, files 0600)
+ * before anything is put into it (the development key, the embedded database).
+ */
+export function secureDataDir(config: Config, log: Logger): void {
+  const { tightened } = prepareDataDir(config.dataDir);
+  if (tightened > 0) log.warn({ dataDir: config.dataDir, tightened }, 'the data directory was readable by other users; made it private (0700/0600)');
 }
 
 export function resolveLtiKey(config: Config, log: Logger): string {

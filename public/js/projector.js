@@ -5,7 +5,10 @@
 //   the page only waits `secondsLeft`), and every ~5 s for the counter;
 // - ticks the countdown each second;
 // - reloads the whole page only when the state changes (check-in opens or closes);
-// - on a failed request shows a small "reconnecting" note and tries again.
+// - on a failed request shows a small "reconnecting" note and tries again;
+// - when the link was revoked or expired (404), reloads once: the server's "link no longer
+//   valid" page has no script, so the asking stops there.
+// The page is opened through a projector link: the URL is the only credential, no ltik, no cookie.
 (function () {
   'use strict';
 
@@ -20,7 +23,6 @@
   // Asking a moment after the rotation, so the server is surely in the new slot.
   var AFTER_ROTATION_MS = 150;
   var stateUrl = root.getAttribute('data-state-url');
-  var ltik = root.getAttribute('data-ltik') || '';
   var qr = root.querySelector('.js-qr');
   var code = root.querySelector('.js-code');
   var countdown = root.querySelector('.js-countdown');
@@ -72,16 +74,18 @@
 
   function refresh() {
     fetch(stateUrl, {
-      headers: { Accept: 'application/json', Authorization: 'Bearer ' + ltik },
-      credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
+      credentials: 'omit',
       cache: 'no-store',
     })
       .then(function (res) {
+        if (res.status === 404) return null;
         if (!res.ok) throw new Error('HTTP ' + res.status);
         return res.json();
       })
       .then(function (s) {
-        if (apply(s)) schedule(nextDelay(s));
+        if (s === null) window.location.reload();
+        else if (apply(s)) schedule(nextDelay(s));
       })
       .catch(function () {
         if (reconnecting) reconnecting.hidden = false;

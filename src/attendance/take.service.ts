@@ -15,6 +15,7 @@ import type { RecordSource } from './record-source';
 import {
   CurrentRecord, diffRows, FormerReason, PostedRow, RecordChange, RowProblem, splitAudience, StatusChoice, validateRows,
 } from './take-rules';
+import { isDuplicateKey } from '../shared/database-errors';
 
 /**
  * Taking attendance for one session. Every request does a fixed number of queries whatever the
@@ -200,8 +201,6 @@ function recordOps(courseId: string, activityId: string, session: StoredSession,
     },
   }));
 }
-
-const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000 || /E11000|duplicate key/i.test(String((err as { message?: unknown })?.message ?? ''));
 
 /**
  * Two saves inserting the same student's first record at once: one upsert loses with E11000.

@@ -1,7 +1,7 @@
 /**
  * Whether a student's self check-in is accepted, and with which status: every rule of the
  * feature composed in one pure function, so the service only gathers the facts, calls this,
- * and writes a record (on ok) or a failed attempt (on 'wrong_code' only).
+ * and writes a record (on ok) or keeps a failed attempt (on 'wrong_code' only).
  */
 import { isLockedOut, type AttemptPolicy } from './attempts';
 import { ipAllowed, parseCidrList } from './cidr';
@@ -26,6 +26,14 @@ export interface CheckInInput {
   /** When this student's earlier wrong codes for this meeting happened. */
   failuresMs: readonly number[];
   attemptPolicy?: Partial<AttemptPolicy>;
+  /**
+   * The caller's atomic reservation of one attempt for judging this code (attempt slots, see
+   * attempt-slots.service.ts). 'reserved': the limit was applied by the reservation itself, so
+   * failuresMs (read around it, counting it and any racing guesses) is not consulted;
+   * 'none_free': every attempt is in use, locked out. Absent (a page view, a held QR scan):
+   * failuresMs decides.
+   */
+  attempt?: 'reserved' | 'none_free';
   code: SubmittedCode | undefined;
   /** The meeting's secret for rotating and static QR codes. */
   secret: Buffer;
@@ -90,6 +98,37 @@ function mayChange(settings: SelfMarkingSettings): boolean {
   return settings.allowChange && settings.statusMode === 'choose';
 }
 
+/** What steps 1-6 below look at: nothing about the code or earlier attempts. */
+export type EarlyFacts = Pick<CheckInInput, 'settings' | 'session' | 'nowMs' | 'inAudience' | 'ip' | 'existing' | 'deviceUsedByOther' | 'codeAtMs'>;
+
+/**
+ * Steps 1-6 of decideCheckIn: the refusals that do not depend on the code. undefined means the
+ * code would be judged next, so the service reserves an attempt only then (a closed window or
+ * a student outside the audience uses up nothing).
+ */
+export function refusalBeforeAttempt(input: EarlyFacts): CheckInRefusal | undefined {
+  const { settings, nowMs, existing } = input;
+  if (!settings.enabled) return 'disabled';
+  if (!input.inAudience) return 'not_in_audience';
+  const opening = checkInWindow(input.session, settings.opensMinutesBefore, nowMs);
+  if (opening.state !== 'open') return opening.state;
+  if (input.codeAtMs !== undefined) {
+    const then = checkInWindow(input.session, settings.opensMinutesBefore, input.codeAtMs);
+    if (then.state !== 'open') return then.state;
+  }
+  // A stored list that no longer parses fails closed: the teacher meant to restrict.
+  const networks = parseCidrList(settings.allowedCidrs);
+  if (!networks.ok || !ipAllowed(input.ip, networks)) return 'ip_not_allowed';
+  if (existing && !mayChange(settings)) return 'already_marked';
+  if (settings.oneDevicePerStudent && input.deviceUsedByOther) return 'device_used_by_other';
+  return undefined;
+}
+
+function lockedOut(input: CheckInInput): boolean {
+  if (input.attempt !== undefined) return input.attempt === 'none_free';
+  return isLockedOut(input.failuresMs, input.nowMs, input.attemptPolicy);
+}
+
 /**
  * The order, first refusal wins:
  * 1. disabled: nothing else is worth saying.
@@ -104,8 +143,9 @@ function mayChange(settings: SelfMarkingSettings): boolean {
  * 6. device_used_by_other: one phone checking in a second student; also independent of the code.
  * 7. locked_out: before the code, so a locked-out student gets 'locked_out' even with the right
  *    code; otherwise the answer would still tell right from wrong and the limit would not stop
- *    guessing.
- * 8. wrong_code: the only refusal the caller records as a failed attempt.
+ *    guessing. Under concurrency only the caller's atomic reservation (`attempt`) can say this
+ *    truthfully: counting stored failures lets parallel guesses all see the same count.
+ * 8. wrong_code: the only refusal whose reserved attempt the caller keeps as a failed one.
  * 9. status_not_allowed: only someone who proved presence gets to the status question, and a
  *    guesser cannot pick an odd status to get refusals that do not count as attempts.
  * Then, with changing allowed, picking the status already recorded is 'already_marked' (nothing
@@ -113,22 +153,11 @@ function mayChange(settings: SelfMarkingSettings): boolean {
  */
 export function decideCheckIn(input: CheckInInput): CheckInDecision {
   const refuse = (reason: CheckInRefusal): CheckInDecision => ({ ok: false, reason });
-  const { settings, nowMs, existing } = input;
-  if (!settings.enabled) return refuse('disabled');
-  if (!input.inAudience) return refuse('not_in_audience');
-  const opening = checkInWindow(input.session, settings.opensMinutesBefore, nowMs);
-  if (opening.state !== 'open') return refuse(opening.state);
-  if (input.codeAtMs !== undefined) {
-    const then = checkInWindow(input.session, settings.opensMinutesBefore, input.codeAtMs);
-    if (then.state !== 'open') return refuse(then.state);
-  }
-  // A stored list that no longer parses fails closed: the teacher meant to restrict.
-  const networks = parseCidrList(settings.allowedCidrs);
-  if (!networks.ok || !ipAllowed(input.ip, networks)) return refuse('ip_not_allowed');
-  if (existing && !mayChange(settings)) return refuse('already_marked');
-  if (settings.oneDevicePerStudent && input.deviceUsedByOther) return refuse('device_used_by_other');
-  if (isLockedOut(input.failuresMs, nowMs, input.attemptPolicy)) return refuse('locked_out');
+  const early = refusalBeforeAttempt(input);
+  if (early) return refuse(early);
+  if (lockedOut(input)) return refuse('locked_out');
   if (!codeAccepted(input)) return refuse('wrong_code');
+  const { existing } = input;
   const statusId = statusFor(input);
   if (statusId === undefined) return refuse('status_not_allowed');
   if (existing && existing.statusId === statusId) return refuse('already_marked');

@@ -12,6 +12,7 @@ import { RefusalInfo, REFUSAL_STATUS, refusalMessage, toCheckInView, toDoneView 
 import { loadSelfMarkingDefaults, saveSelfMarkingDefaults } from './activity-defaults.service';
 import { checked, formValuesFromBody, formValuesFromSettings, SelfMarkingFormValues, settingsErrors, toSettingsInput, validateDefaults } from './self-marking-form';
 import { loadSelfMarking, newPassword, saveSelfMarking } from './self-marking.service';
+import { teacherProjectorLinks } from './projector.presenter';
 import { DEFAULT_SELF_MARKING, validateSelfMarkingSettings } from './settings';
 
 /**
@@ -34,7 +35,7 @@ interface SettingsState {
   values?: SelfMarkingFormValues;
   errors?: Record<string, string>;
   badLines?: string[];
-  flash?: 'saved' | 'generated';
+  flash?: 'saved' | 'generated' | 'revoked';
   /** Defaults page: how many upcoming sessions the last save updated, and the option as posted. */
   applied?: number;
   applyToUpcoming?: boolean;
@@ -58,7 +59,7 @@ async function renderSettings(req: Request, res: Response, deps: FeatureDeps, st
     action: teacherPath(launch, 'sessions', `/${encodeURIComponent(sessionId)}/self-marking`),
     backHref: teacherLink(launch, 'sessions'),
     // Only once self-marking is saved and on: before that the projector has nothing to show.
-    projectorHref: data.state.stored && data.state.settings.enabled ? teacherLink(launch, 'sessions', `/${encodeURIComponent(sessionId)}/projector`) : undefined,
+    projector: data.state.stored && data.state.settings.enabled ? teacherProjectorLinks(launch, sessionId) : undefined,
   });
 }
 
@@ -66,7 +67,7 @@ async function renderDefaults(res: Response, state: SettingsState, status: numbe
   const launch = getLaunch(res);
   const values = state.values ?? formValuesFromSettings((await loadSelfMarkingDefaults(launch.courseId, launch.activityId ?? '')) ?? DEFAULT_SELF_MARKING);
   res.status(status).render('check-in/settings', {
-    mode: 'defaults', nav: teacherNav(launch, 'settings'), ltik: launch.ltik, when: undefined, fromDefaults: false, projectorHref: undefined,
+    mode: 'defaults', nav: teacherNav(launch, 'settings'), ltik: launch.ltik, when: undefined, fromDefaults: false, projector: undefined,
     ...formLocals(state, values),
     action: teacherPath(launch, 'settings', '/check-in'),
     backHref: teacherLink(launch, 'settings'),
@@ -75,7 +76,8 @@ async function renderDefaults(res: Response, state: SettingsState, status: numbe
 
 function teacherSettingsRoutes(router: Router, deps: FeatureDeps): void {
   router.get(SETTINGS, asyncHandler(async (req, res) => {
-    await renderSettings(req, res, deps, { flash: req.query.saved === '1' ? 'saved' : undefined }, 200);
+    const flash = req.query.saved === '1' ? 'saved' : req.query.revoked === '1' ? 'revoked' : undefined;
+    await renderSettings(req, res, deps, { flash }, 200);
   }));
 
   router.post(SETTINGS, asyncHandler(async (req, res) => {

@@ -9,18 +9,21 @@ import { activityTimezone, getSession, StoredSession } from '../sessions/session
 import type { Logger } from '../shared/logger';
 import { Refusal } from '../shared/errors';
 import { findStatusSet } from '../status-sets/status-set-lookup.service';
-import { attemptsLeft, DEFAULT_ATTEMPT_POLICY, retryAt } from './attempts';
-import { CheckInFailureModel } from './check-in-failure.model';
+import { attemptsLeft, retryAt } from './attempts';
+import { AttemptScope, GuessAttempt, recentFailuresMs } from './attempt-slots.service';
 import { DeviceConflictModel } from './device-conflict.model';
-import { CheckInRefusal, decideCheckIn, SubmittedCode } from './check-in-decision';
+import { CheckInInput, CheckInRefusal, decideCheckIn, EarlyFacts, SubmittedCode } from './check-in-decision';
 import { rotationOn, SelfMarkingSettings } from './settings';
 import { readExtras, settingsFrom } from './self-marking.service';
 import type { CheckInStatus } from './status-choice';
 import { checkInWindow } from './window';
+import { isDuplicateKey } from '../shared/database-errors';
 
 /**
  * A student's self check-in (flow 1: the password typed inside the LMS). The service gathers the
- * facts, decideCheckIn (pure) rules, and only an accepted check-in writes a record.
+ * facts, decideCheckIn (pure) rules, and only an accepted check-in writes a record. A typed code
+ * is judged only after winning an attempt slot (attempt-slots.service.ts): the wrong-code limit
+ * holds under concurrency.
  */
 
 export type StatusOption = CheckInStatus & { description: string };
@@ -83,7 +86,7 @@ export async function loadCheckIn(
     activityTimezone(courseId, activityId, fallbackZone),
     readExtras(courseId, activityId, sessionId),
     readOwnRecord(courseId, activityId, sessionId, userId),
-    CheckInFailureModel.find({ courseId, activityId, sessionId, userId, at: { $gt: new Date(now.getTime() - DEFAULT_ATTEMPT_POLICY.windowMs) } }, { at: 1 }).lean(),
+    recentFailuresMs({ courseId, activityId, sessionId, userId }, now),
     deviceUsedBy(courseId, sessionId, userId, deviceId),
   ]);
   const [statuses, audience] = await Promise.all([readStatuses(courseId, activityId, session.statusSetId), inAudience(courseId, session, userId)]);
@@ -91,7 +94,7 @@ export async function loadCheckIn(
     session, timezone, statuses, existing, inAudience: audience,
     settings: settingsFrom(extras.selfMarking),
     secret: Buffer.from(extras.checkInSecret ?? '', 'base64'),
-    failuresMs: failures.map((f) => f.at.getTime()),
+    failuresMs: failures,
     deviceUsedBy: usedBy,
   };
 }
@@ -102,20 +105,24 @@ export function submittedCode(settings: SelfMarkingSettings | undefined, value: 
   return { kind: rotationOn(settings) ? 'typed' : 'password', value };
 }
 
-export function decide(facts: CheckInFacts, ctx: CheckInContext, code: SubmittedCode | undefined, chosenStatusId?: string) {
-  if (!facts.settings) return { ok: false as const, reason: 'disabled' as const };
-  return decideCheckIn({
-    settings: facts.settings, session: facts.session, statuses: facts.statuses, nowMs: ctx.now.getTime(), inAudience: facts.inAudience,
-    ip: ctx.ip, failuresMs: facts.failuresMs, code, secret: facts.secret, existing: facts.existing,
-    deviceUsedByOther: facts.deviceUsedBy !== undefined, chosenStatusId, codeAtMs: ctx.codeAtMs,
-  });
+/** What the early refusals look at (undefined: self-marking was never set up, i.e. disabled). */
+function earlyFacts(f: Omit<CheckInFacts, 'statuses' | 'secret' | 'timezone' | 'failuresMs'>, ctx: CheckInContext): EarlyFacts | undefined {
+  if (!f.settings) return undefined;
+  return {
+    settings: f.settings, session: f.session, nowMs: ctx.now.getTime(), inAudience: f.inAudience, ip: ctx.ip, existing: f.existing,
+    deviceUsedByOther: f.deviceUsedBy !== undefined, codeAtMs: ctx.codeAtMs,
+  };
+}
+
+export function decide(facts: CheckInFacts, ctx: CheckInContext, code: SubmittedCode | undefined, chosenStatusId?: string, attempt?: CheckInInput['attempt']) {
+  const early = earlyFacts(facts, ctx);
+  if (!early) return { ok: false as const, reason: 'disabled' as const };
+  return decideCheckIn({ ...early, statuses: facts.statuses, failuresMs: facts.failuresMs, code, secret: facts.secret, chosenStatusId, attempt });
 }
 
 export type SubmitOutcome =
   | { ok: true }
   | { ok: false; reason: CheckInRefusal; facts: CheckInFacts; attemptsLeft?: number; retryAt?: Date };
-
-const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000 || /E11000|duplicate key/i.test(String((err as { message?: unknown })?.message ?? ''));
 
 /**
  * First check-in: insert only ($setOnInsert), so of two concurrent submissions one creates the
@@ -141,12 +148,9 @@ async function writeRecord(
   }
 }
 
+/** A wrong code needs nothing here: its attempt slot, kept for the window, is its record. */
 async function recordRefusal(courseId: string, activityId: string, userId: string, facts: CheckInFacts, reason: CheckInRefusal, ctx: CheckInContext): Promise<void> {
   const sessionId = facts.session.id;
-  if (reason === 'wrong_code') {
-    await CheckInFailureModel.create({ _id: randomUUID(), courseId, activityId, sessionId, userId, at: ctx.now });
-    facts.failuresMs.push(ctx.now.getTime());
-  }
   if (reason === 'device_used_by_other' && ctx.deviceId && facts.deviceUsedBy) {
     await DeviceConflictModel.create({ _id: randomUUID(), courseId, activityId, sessionId, userId, otherUserId: facts.deviceUsedBy, deviceId: ctx.deviceId, at: ctx.now });
   }
@@ -160,15 +164,18 @@ type SessionDoc = {
 
 /**
  * The facts the decision needs, in the fewest round trips: one read of the session (meeting,
- * settings and secret together), the failures and the device in parallel, then the status set.
- * Not read: the activity's time zone (only refusal pages show times) and the student's own
- * record unless changing is allowed: the insert-only write finds an existing record anyway.
+ * settings and secret together) and the device in parallel, then the status set, and beside it
+ * the audience, then a guess's attempt reservation (which needs the early facts). Not read: the
+ * activity's time zone (only refusal pages show times), the student's own record unless changing
+ * is allowed (the insert-only write finds an existing record anyway), and for a guess the
+ * recent failures (its reservation decides; a refusal page reads them).
  */
-async function quickFacts(courseId: string, activityId: string, sessionId: string, userId: string, now: Date, deviceId?: string): Promise<CheckInFacts | undefined> {
+async function quickFacts(scope: AttemptScope, ctx: CheckInContext, attempt: GuessAttempt, readFailures: boolean): Promise<CheckInFacts | undefined> {
+  const { courseId, activityId, sessionId, userId } = scope;
   const [doc, failures, usedBy] = await Promise.all([
     AttendanceSessionModel.collection.findOne<SessionDoc>({ _id: sessionId as never, courseId, activityId }, { projection: { createdBy: 0, publicId: 0 } }),
-    CheckInFailureModel.collection.find<{ at: Date }>({ courseId, activityId, sessionId, userId, at: { $gt: new Date(now.getTime() - DEFAULT_ATTEMPT_POLICY.windowMs) } }, { projection: { at: 1 } }).toArray(),
-    deviceUsedBy(courseId, sessionId, userId, deviceId),
+    readFailures ? recentFailuresMs(scope, ctx.now) : [],
+    deviceUsedBy(courseId, sessionId, userId, ctx.deviceId),
   ]);
   if (!doc) return undefined;
   const session: StoredSession = {
@@ -178,38 +185,56 @@ async function quickFacts(courseId: string, activityId: string, sessionId: strin
   };
   const settings = settingsFrom(doc.selfMarking);
   const mayChange = settings?.allowChange === true && settings.statusMode === 'choose';
-  const [statuses, audience, existing] = await Promise.all([
-    readStatuses(courseId, activityId, session.statusSetId), inAudience(courseId, session, userId),
-    mayChange ? readOwnRecord(courseId, activityId, sessionId, userId) : null,
-  ]);
+  const early = async () => {
+    const [audience, existing] = await Promise.all([inAudience(courseId, session, userId), mayChange ? readOwnRecord(courseId, activityId, sessionId, userId) : null]);
+    await attempt.reserveIfJudged(earlyFacts({ session, settings, inAudience: audience, existing, deviceUsedBy: usedBy }, ctx));
+    return { audience, existing };
+  };
+  const [statuses, { audience, existing }] = await Promise.all([readStatuses(courseId, activityId, session.statusSetId), early()]);
   return {
     session, timezone: session.timezone, settings, secret: Buffer.from(doc.checkInSecret ?? '', 'base64'), statuses, inAudience: audience, existing,
-    failuresMs: failures.map((f) => f.at.getTime()), deviceUsedBy: usedBy,
+    failuresMs: failures, deviceUsedBy: usedBy,
   };
 }
 
 /**
- * `form.code` is what the student typed (password or typed code); `heldCode` replaces it for a
- * QR scan (kind 'qr'), possibly scanned earlier (ctx.codeAtMs).
+ * `form.code` is what the student typed (password or typed code); `qrCode` replaces it for a
+ * held QR scan (kind 'qr'), possibly scanned earlier (ctx.codeAtMs).
+ *
+ * Only a typed code is a guess that uses up an attempt. A held QR scan was checked when it was
+ * scanned (the public page limits wrong scans per address) and is claimed once server-side, so
+ * it reserves nothing; it still honours a lock-out, read from the stored failures.
  */
 export async function submitCheckIn(
   courseId: string, activityId: string, sessionId: string, userId: string,
   form: { code?: string; statusId?: string; qrCode?: string }, ctx: CheckInContext & { fallbackZone: string; log?: Logger },
 ): Promise<SubmitOutcome> {
+  const scope = { courseId, activityId, sessionId, userId };
+  const isGuess = form.qrCode === undefined && form.code !== undefined;
+  const attempt = new GuessAttempt(scope, ctx.now, isGuess);
   const codeOf = (f: CheckInFacts): SubmittedCode | undefined => (form.qrCode !== undefined ? { kind: 'qr', value: form.qrCode } : submittedCode(f.settings, form.code));
-  let facts = await quickFacts(courseId, activityId, sessionId, userId, ctx.now, ctx.deviceId);
-  let decision = facts ? decide(facts, ctx, codeOf(facts), form.statusId) : undefined;
+  let facts = await quickFacts(scope, ctx, attempt, !isGuess);
+  let decision = facts ? decide(facts, ctx, codeOf(facts), form.statusId, attempt.state) : undefined;
   if (!facts || !decision?.ok) {
     // Refusals (rare) decide again on every fact, as the pages that explain them need those anyway.
     facts = await loadCheckIn(courseId, activityId, sessionId, userId, ctx.now, ctx.fallbackZone, ctx.deviceId);
-    decision = decide(facts, ctx, codeOf(facts), form.statusId);
+    // Reserves only if none is held yet and these facts would judge the code: the quick facts
+    // stopped early and these do not (a concurrent settings change), or every slot was held and
+    // one was given back meanwhile. No guess is judged without a slot. Failures read before it.
+    if (await attempt.reserveIfJudged(earlyFacts(facts, ctx), facts.failuresMs)) facts.failuresMs.push(ctx.now.getTime());
+    decision = decide(facts, ctx, codeOf(facts), form.statusId, attempt.state);
   }
   if (!decision.ok) {
-    await recordRefusal(courseId, activityId, userId, facts, decision.reason, ctx);
+    await Promise.all([attempt.settle(decision.reason), recordRefusal(courseId, activityId, userId, facts, decision.reason, ctx)]);
     const nowMs = ctx.now.getTime();
-    return { ok: false, reason: decision.reason, facts, attemptsLeft: attemptsLeft(facts.failuresMs, nowMs), retryAt: retryAt(facts.failuresMs, nowMs) };
+    // A slot freed between the failed reservation and the read: the student may try again now.
+    const retry = retryAt(facts.failuresMs, nowMs) ?? (decision.reason === 'locked_out' ? ctx.now : undefined);
+    return { ok: false, reason: decision.reason, facts, attemptsLeft: attemptsLeft(facts.failuresMs, nowMs), retryAt: retry };
   }
-  const written = await writeRecord(courseId, activityId, facts, userId, decision.statusId, ctx.now, decision.replacesExisting, ctx.deviceId);
+  const [written] = await Promise.all([
+    writeRecord(courseId, activityId, facts, userId, decision.statusId, ctx.now, decision.replacesExisting, ctx.deviceId),
+    attempt.settle(undefined),
+  ]);
   if (!written) {
     return { ok: false, reason: 'already_marked', facts: { ...facts, existing: await readOwnRecord(courseId, activityId, sessionId, userId) } };
   }

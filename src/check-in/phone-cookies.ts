@@ -6,8 +6,10 @@ import { readCookie, signToken, verifyToken } from './signed-token';
  * The phone's two first-party cookies, both set and read only on top-level pages of the QR
  * flow (LMS iframes may block third-party cookies, so nothing inside the LMS relies on them):
  * - la_device: a random device id, signed, kept ~400 days. Pairings refer to it server-side.
- * - la_pending: a scanned code held until the student has launched from the LMS, signed, kept
- *   until the session's check-in window closes.
+ * - la_pending: the id of the phone's held scan (held-scan.model.ts), signed, kept an hour longer
+ *   than the held scan lasts, so the phone can say "expired" rather than "nothing scanned". The
+ *   cookie proves nothing by itself: completing checks the stored record against this phone's
+ *   own la_device, so a copied cookie is useless on another phone.
  * Lax, HttpOnly; Secure whenever the tool runs over https.
  */
 export const DEVICE_COOKIE = 'la_device';
@@ -16,12 +18,10 @@ const DEVICE_DAYS = 400;
 const DAY_MS = 86_400_000;
 
 export interface PendingScan {
-  /** The session's public id. */
+  /** The held scan's id. */
+  h: string;
+  /** The session's public id (the student home tells which session the phone holds a scan for). */
   s: string;
-  /** The QR token scanned. */
-  c: string;
-  /** When it was scanned (server time). */
-  at: number;
 }
 
 export interface CookieSettings {
@@ -47,13 +47,16 @@ export function ensureDeviceId(req: Request, res: Response, cookies: CookieSetti
 
 export function readPending(req: Request, key: Buffer, nowMs: number): PendingScan | undefined {
   const value = verifyToken<PendingScan>(key, 'pending', readCookie(req.headers.cookie, PENDING_COOKIE), nowMs);
-  if (!value || typeof value.s !== 'string' || typeof value.c !== 'string' || typeof value.at !== 'number') return undefined;
-  return value;
+  if (!value || typeof value.h !== 'string' || typeof value.s !== 'string') return undefined;
+  return { h: value.h, s: value.s };
 }
 
-export function holdPending(res: Response, cookies: CookieSettings, scan: PendingScan, untilMs: number): void {
-  const maxAge = Math.max(1000, untilMs - scan.at);
-  res.cookie(PENDING_COOKIE, signToken(cookies.key, 'pending', scan, untilMs), options(cookies.secure, maxAge));
+const PENDING_AFTERLIFE_MS = 3_600_000;
+
+/** `heldUntilMs`: when the held scan itself expires. */
+export function holdPending(res: Response, cookies: CookieSettings, scan: PendingScan, nowMs: number, heldUntilMs: number): void {
+  const untilMs = heldUntilMs + PENDING_AFTERLIFE_MS;
+  res.cookie(PENDING_COOKIE, signToken(cookies.key, 'pending', scan, untilMs), options(cookies.secure, untilMs - nowMs));
 }
 
 export function clearPending(res: Response, secure: boolean): void {

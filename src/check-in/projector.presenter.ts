@@ -1,5 +1,7 @@
 import { formatSession } from '../courses/home.presenter';
+import { teacherLink, teacherPath } from '../courses/teacher-nav';
 import { formatLocale, Locale, Translate } from '../i18n/i18n';
+import type { LaunchContext } from '../lti/launch-context';
 import type { AudienceCount, ProjectorFacts } from './projector.service';
 import { projectorCodes, ProjectorCodes } from './qr-codes';
 import { checkInWindow } from './window';
@@ -109,9 +111,17 @@ export function toProjectorJson(snap: ProjectorSnapshot, qrDataUri: string | und
 }
 
 export interface ProjectorLinks {
-  settingsHref: string;
-  /** Path of the JSON state (the script adds the ltik as a Bearer token). */
+  /** Path of the JSON state under the projector link: the page carries no ltik and links nowhere else. */
   statePath: string;
+}
+
+/**
+ * The teacher's projector links (settings page, sessions list): "Projector" mints a projector
+ * link and redirects to it (projector.routes.ts); the revoke form's action deletes them all.
+ */
+export function teacherProjectorLinks(launch: LaunchContext, sessionId: string): { href: string; revokeAction: string } {
+  const rest = `/${encodeURIComponent(sessionId)}/projector`;
+  return { href: teacherLink(launch, 'sessions', rest), revokeAction: teacherPath(launch, 'sessions', `${rest}/revoke`) };
 }
 
 export function toProjectorView(facts: ProjectorFacts, snap: ProjectorSnapshot, qrDataUri: string | undefined, d: ProjectorDisplay, links: ProjectorLinks) {

@@ -1,10 +1,11 @@
 import { formatSession } from '../courses/home.presenter';
-import type { Locale, Translate } from '../i18n/i18n';
+import { formatLocale, Locale, Translate, Vars } from '../i18n/i18n';
 import { activityTimezone } from '../sessions/sessions.service';
 import { memberName, QrSession } from './qr-check-in.service';
 import type { CheckInRefusal } from './check-in-decision';
 import { refusalMessage, RefusalInfo, toCheckInView, toDoneView } from './check-in.presenter';
 import type { CheckInFacts } from './check-in.service';
+import type { HeldScanProblem } from './held-scan';
 import { checkInWindow } from './window';
 import { formatInstant } from './check-in.presenter';
 
@@ -12,7 +13,8 @@ import { formatInstant } from './check-in.presenter';
 
 export interface QrPageBase { template: string; status: number; pageTitle: string }
 
-export type MessageKind = 'rate_limited' | 'unknown_session' | 'ticket_expired' | 'nothing_held' | 'open_lms' | 'scan_first';
+export type MessageKind =
+  | 'rate_limited' | 'unknown_session' | 'ticket_expired' | 'nothing_held' | 'open_lms' | 'scan_first' | 'scan_other_device' | 'scan_used' | 'scan_expired';
 export type ScanRefusal = CheckInRefusal | 'expired' | 'wrong';
 
 type Locals = Record<string, unknown>;
@@ -26,14 +28,33 @@ export function scanPath(publicId: string, rest = '', ticket?: string): string {
 
 const TONE: Record<MessageKind, 'info' | 'warning' | 'error'> = {
   rate_limited: 'error', unknown_session: 'error', ticket_expired: 'warning', nothing_held: 'warning', open_lms: 'info', scan_first: 'info',
+  scan_other_device: 'error', scan_used: 'warning', scan_expired: 'warning',
 };
 
-export function qrMessagePage(t: Translate, status: number, kind: MessageKind, lmsHref?: string) {
+export function qrMessagePage(t: Translate, status: number, kind: MessageKind, lmsHref?: string, vars?: Vars) {
   return {
     template: 'check-in/qr-message', status, pageTitle: t(`qr_check_in.messages.${kind}.title`),
-    title: t(`qr_check_in.messages.${kind}.title`), body: t(`qr_check_in.messages.${kind}.body`), tone: TONE[kind],
+    title: t(`qr_check_in.messages.${kind}.title`), body: t(`qr_check_in.messages.${kind}.body`, vars), tone: TONE[kind],
     lmsHref, lmsLabel: t('qr_check_in.open_lms_button'),
   };
+}
+
+const HELD_PROBLEM: Record<HeldScanProblem, { kind: MessageKind; status: number }> = {
+  other_device: { kind: 'scan_other_device', status: 403 },
+  used: { kind: 'scan_used', status: 409 },
+  expired: { kind: 'scan_expired', status: 410 },
+};
+
+/** A held scan this phone cannot complete (another phone's, used, expired). */
+export function qrHeldProblemPage(t: Translate, problem: HeldScanProblem) {
+  return qrMessagePage(t, HELD_PROBLEM[problem].status, HELD_PROBLEM[problem].kind);
+}
+
+/** The unpaired phone holds a scan: go to the LMS before it expires (the time in the activity's zone). */
+export async function qrOpenLmsPage(s: QrSession, heldUntil: Date, lmsHref: string | undefined, status: number, locals: Locals) {
+  const timeZone = await activityTimezone(s.courseId, s.activityId, 'UTC');
+  const time = new Intl.DateTimeFormat(formatLocale(localeOf(locals)), { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(heldUntil);
+  return qrMessagePage(tOf(locals), status, 'open_lms', lmsHref, { time });
 }
 
 const REFUSAL_STATUS: Record<ScanRefusal, number> = {

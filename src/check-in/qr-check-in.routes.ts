@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Request, RequestHandler, Response, Router } from 'express';
+import { Request, Response, Router } from 'express';
 import { toLocale, Translate } from '../i18n/i18n';
 import { asyncHandler } from '../shared/async-handler';
 import type { FeatureDeps } from '../shared/feature-deps';
@@ -7,17 +7,21 @@ import { setLocale } from '../shared/locale.middleware';
 import { REFUSAL_STATUS } from './check-in.presenter';
 import { CompletionTicket, readTicket } from './completion-ticket';
 import { deviceLabel } from './device-label';
+import { inspectHeldScan } from './held-scan.service';
 import { clearPending, CookieSettings, ensureDeviceId, holdPending, PendingScan, readDeviceId, readPending } from './phone-cookies';
 import {
-  checkScan, completeScan, findByPublicId, lmsLink, pairDevice, pairedUser, QrSession, studentFacts, windowClosesAt,
+  checkScan, completeHeldScan, countQrFailure, findByPublicId, holdValidScan, lmsLink, pairDevice, pairedUser, QrFailure, QrLimits, QrSession, studentFacts,
 } from './qr-check-in.service';
-import { qrDonePage, qrFormPage, qrMessagePage, qrRefusalPage, QrPageBase, scanPath } from './qr-check-in.presenter';
-import { SlidingWindowLimiter } from './rate-limit';
+import {
+  qrDonePage, qrFormPage, qrHeldProblemPage, qrMessagePage, qrOpenLmsPage, qrRefusalPage, QrPageBase, scanPath,
+} from './qr-check-in.presenter';
 
 /**
  * Flow 2, the QR on a phone. Everything here is top-level and public (mounted before ltijs):
  * the phone proves nothing but the scanned code, its signed device cookie, and — after an LMS
- * launch on that phone — a signed completion ticket from the student home.
+ * launch on that phone — a signed completion ticket from the student home. A valid scan is held
+ * in the database for this device, once, for a few minutes (held-scan.ts); the la_pending
+ * cookie only names it.
  *   GET  /checkin/:publicId?code=…  scan: check the code, hold it, record at once when paired
  *   GET  /checkin/:publicId         what this phone should do next
  *   POST /checkin/:publicId         complete the held scan (status choice, or confirm)
@@ -27,7 +31,10 @@ import { SlidingWindowLimiter } from './rate-limit';
  */
 
 export interface QrRouterOptions {
-  limits: { requestsPerMinute: number; wrongCodesPer10Minutes: number };
+  /** Per client address, for failed requests only (see countQrFailure). */
+  limits: QrLimits;
+  /** How long a held scan lasts after the scan (never past the check-in window). */
+  heldScanMinutes: number;
   cookieSecure: boolean;
 }
 
@@ -38,8 +45,6 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 export function qrCheckInRouter(deps: FeatureDeps, opts: QrRouterOptions): Router {
   const router = Router();
   const cookies: CookieSettings = { key: deps.signingKey, secure: opts.cookieSecure };
-  const requests = new SlidingWindowLimiter(opts.limits.requestsPerMinute, 60_000);
-  const guesses = new SlidingWindowLimiter(opts.limits.wrongCodesPer10Minutes, 10 * 60_000);
   const ipOf = (req: Request) => req.ip ?? 'unknown';
   const nowMs = () => deps.now().getTime();
 
@@ -49,16 +54,17 @@ export function qrCheckInRouter(deps: FeatureDeps, opts: QrRouterOptions): Route
   };
   const t = (res: Response) => res.locals.t as Translate;
 
-  const limit: RequestHandler = (req, res, next) => {
-    const ip = ipOf(req);
-    if (requests.blocked(ip, nowMs())) {
-      res.set('Retry-After', '60');
-      return render(res, qrMessagePage(t(res), 429, 'rate_limited'));
-    }
-    requests.hit(ip, nowMs());
-    next();
-  };
-  router.use('/checkin', limit);
+  /**
+   * A failed request counts against its address; once over the limit, failures are answered
+   * with 429 instead of their own page (true: already answered). Valid requests never get here.
+   */
+  async function refusedAsFlood(req: Request, res: Response, kind: QrFailure): Promise<boolean> {
+    const state = await countQrFailure(kind, ipOf(req), deps.now(), opts.limits);
+    if (!state.blocked) return false;
+    res.set('Retry-After', String(state.retryAfterSeconds));
+    render(res, qrMessagePage(t(res), 429, 'rate_limited'));
+    return true;
+  }
 
   /** The ticket wins over a pairing: it is the student who just launched on this phone. */
   async function identify(req: Request, res: Response, s: QrSession, ticketToken: string | undefined): Promise<Identity | undefined> {
@@ -75,16 +81,25 @@ export function qrCheckInRouter(deps: FeatureDeps, opts: QrRouterOptions): Route
     const ticket = readTicket(deps.signingKey, token, nowMs());
     return ticket && ticket.courseId === s.courseId && ticket.activityId === s.activityId ? ticket : undefined;
   };
+  /** The held scan this phone's cookie names for the session (its record is checked where it is used). */
   const pendingFor = (req: Request, s: QrSession): PendingScan | undefined => {
     const p = readPending(req, deps.signingKey, nowMs());
     return p && p.s === s.publicId ? p : undefined;
   };
 
-  async function complete(req: Request, res: Response, s: QrSession, who: Identity, scan: PendingScan, statusId: string | undefined): Promise<void> {
-    const deviceId = ensureDeviceId(req, res, cookies, nowMs());
-    const outcome = await completeScan(s, who.userId, { code: scan.c, at: scan.at }, statusId, {
+  async function complete(
+    req: Request, res: Response, s: QrSession, who: Identity, held: PendingScan, statusId: string | undefined,
+    deviceId = readDeviceId(req, deps.signingKey, nowMs()),
+  ): Promise<void> {
+    const outcome = await completeHeldScan(s, held.h, who.userId, statusId, {
       now: deps.now(), ip: req.ip, deviceId, fallbackZone: deps.defaultTimezone, log: deps.log,
     });
+    if ('held' in outcome) {
+      clearPending(res, opts.cookieSecure);
+      // A double tap: the student's own first tap used the scan; show what it recorded.
+      if (outcome.held === 'used' && outcome.consumedBy === who.userId) return void res.redirect(303, scanPath(s.publicId, '/done', who.ticket));
+      return render(res, qrHeldProblemPage(t(res), outcome.held));
+    }
     if (outcome.ok) {
       clearPending(res, opts.cookieSecure);
       return void res.redirect(303, scanPath(s.publicId, '/done', who.ticket));
@@ -96,12 +111,25 @@ export function qrCheckInRouter(deps: FeatureDeps, opts: QrRouterOptions): Route
     render(res, await qrRefusalPage(s, outcome.facts, outcome, deps.now(), res.locals));
   }
 
+  /**
+   * Whether the phone's held scan can still be completed here. If not, the page says why and the
+   * cookie goes. `waitingStatus`: nobody is identified yet, so the page sends them to the LMS.
+   */
+  async function heldStillUsable(req: Request, res: Response, s: QrSession, held: PendingScan, waitingStatus?: number): Promise<boolean> {
+    const found = await inspectHeldScan(held.h, s.sessionId, readDeviceId(req, deps.signingKey, nowMs()), deps.now());
+    if (!found.ok) {
+      clearPending(res, opts.cookieSecure);
+      render(res, qrHeldProblemPage(t(res), found.problem));
+      return false;
+    }
+    if (waitingStatus === undefined) return true;
+    render(res, await qrOpenLmsPage(s, found.scan.expiresAt, await lmsLink(s.courseId, s.activityId), waitingStatus, res.locals));
+    return false;
+  }
+
   const load = async (req: Request, res: Response): Promise<QrSession | undefined> => {
     const s = await findByPublicId(String(req.params.publicId ?? ''));
-    if (!s) {
-      guesses.hit(ipOf(req), nowMs());
-      render(res, qrMessagePage(t(res), 404, 'unknown_session'));
-    }
+    if (!s && !(await refusedAsFlood(req, res, 'unknown_id'))) render(res, qrMessagePage(t(res), 404, 'unknown_session'));
     return s;
   };
 
@@ -141,7 +169,8 @@ export function qrCheckInRouter(deps: FeatureDeps, opts: QrRouterOptions): Route
     if (code !== undefined) return scan(req, res, s, code);
     const who = await identify(req, res, s, str(req.query.t));
     const held = pendingFor(req, s);
-    if (!who) return render(res, held ? qrMessagePage(t(res), 200, 'open_lms', await lmsLink(s.courseId, s.activityId)) : qrMessagePage(t(res), 200, 'scan_first'));
+    if (held && !(await heldStillUsable(req, res, s, held, who ? undefined : 200))) return;
+    if (!who) return render(res, qrMessagePage(t(res), 200, 'scan_first'));
     const facts = await studentFacts(s, who.userId, deps.now(), deps.defaultTimezone);
     if (held) return render(res, await qrFormPage(s, facts, who, deps.now(), res.locals, undefined, 200));
     if (facts.existing) return void res.redirect(303, scanPath(s.publicId, '/done', who.ticket));
@@ -149,19 +178,15 @@ export function qrCheckInRouter(deps: FeatureDeps, opts: QrRouterOptions): Route
   }));
 
   async function scan(req: Request, res: Response, s: QrSession, code: string): Promise<void> {
-    const ip = ipOf(req);
-    if (guesses.blocked(ip, nowMs())) {
-      res.set('Retry-After', String(Math.ceil(((guesses.retryAtMs(ip, nowMs()) ?? nowMs()) - nowMs()) / 1000)));
-      return render(res, qrMessagePage(t(res), 429, 'rate_limited'));
-    }
     const check = checkScan(s, code, nowMs());
-    if (check === 'wrong') guesses.hit(ip, nowMs());
+    if (check === 'wrong' && (await refusedAsFlood(req, res, 'wrong_code'))) return;
     if (check !== 'ok') return render(res, await qrRefusalPage(s, undefined, { reason: check }, deps.now(), res.locals));
     const deviceId = ensureDeviceId(req, res, cookies, nowMs());
-    const held: PendingScan = { s: s.publicId, c: code, at: nowMs() };
-    holdPending(res, cookies, held, windowClosesAt(s));
+    const stored = await holdValidScan(s, code, deviceId, deps.now(), opts.heldScanMinutes);
+    const held: PendingScan = { h: stored.id, s: s.publicId };
+    holdPending(res, cookies, held, nowMs(), stored.expiresAt.getTime());
     const userId = await pairedUser(s.courseId, deviceId);
-    if (userId && s.settings?.statusMode !== 'choose') return complete(req, res, s, { userId, via: 'pairing' }, held, undefined);
+    if (userId && s.settings?.statusMode !== 'choose') return complete(req, res, s, { userId, via: 'pairing' }, held, undefined, deviceId);
     // The code leaves the address bar (and the history) as soon as it is held.
     res.redirect(303, scanPath(s.publicId));
   }
@@ -172,8 +197,8 @@ export function qrCheckInRouter(deps: FeatureDeps, opts: QrRouterOptions): Route
     const body = req.body as Record<string, unknown>;
     const who = await identify(req, res, s, str(body.t));
     const held = pendingFor(req, s);
-    if (!who) return render(res, qrMessagePage(t(res), 403, held ? 'open_lms' : 'scan_first', held ? await lmsLink(s.courseId, s.activityId) : undefined));
-    if (!held) return render(res, qrMessagePage(t(res), 409, 'scan_first'));
+    if (!held) return render(res, qrMessagePage(t(res), who ? 409 : 403, 'scan_first'));
+    if (!who) return void (await heldStillUsable(req, res, s, held, 403));
     await complete(req, res, s, who, held, str(body.statusId));
   }));
 

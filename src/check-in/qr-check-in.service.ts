@@ -3,13 +3,17 @@ import { MemberModel } from '../roster/member.model';
 import { AttendanceSessionModel } from '../sessions/attendance-session.model';
 import { Refusal } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { hit, RateRule, RateState } from '../shared/rate-limit.service';
 import { loadCheckIn, submitCheckIn, SubmitOutcome, CheckInFacts } from './check-in.service';
 import { DevicePairingModel } from './device-pairing.model';
+import { HeldScanProblem, heldScanExpiresAt } from './held-scan';
+import { claimHeldScan, HeldScan, holdScan, releaseHeldScan } from './held-scan.service';
 import { codesEqual } from './password';
 import { recentlyExpired, staticQrToken, verifyRotating } from './rotating-code';
 import { rotationOn, SelfMarkingSettings } from './settings';
 import { settingsFrom } from './self-marking.service';
 import { checkInWindow } from './window';
+import { isDuplicateKey } from '../shared/database-errors';
 
 /**
  * The public QR flow (flow 2): a phone opens /checkin/<publicId>?code=… top-level. The public id
@@ -56,7 +60,7 @@ export function checkScan(s: QrSession, code: string, nowMs: number): ScanCheck 
   return recentlyExpired('qr', code, s.secret, s.sessionId, nowMs, settings.rotateSeconds, EXPIRED_LOOKBACK_SLOTS) ? 'expired' : 'wrong';
 }
 
-/** When a held scan stops being useful: the end of the session's check-in window. */
+/** The end of the session's check-in window: no held scan outlives it. */
 export function windowClosesAt(s: QrSession): number {
   return s.startsAt.getTime() + s.durationMinutes * 60_000;
 }
@@ -67,17 +71,50 @@ export async function pairedUser(courseId: string, deviceId: string | undefined)
   return p?.userId;
 }
 
-export interface QrCheckInContext { now: Date; ip: string | undefined; deviceId: string; fallbackZone: string; log?: Logger }
+/** Holds a valid scan for this device until the student's completion (held-scan.ts). */
+export async function holdValidScan(s: QrSession, code: string, deviceId: string, now: Date, heldMinutes: number): Promise<HeldScan> {
+  const where = { courseId: s.courseId, activityId: s.activityId, sessionId: s.sessionId, publicId: s.publicId };
+  return holdScan(where, code, deviceId, now, heldScanExpiresAt(now.getTime(), heldMinutes, windowClosesAt(s)));
+}
 
-/** Records the held scan for the student (identified by pairing or by a completion ticket). */
-export async function completeScan(
-  s: QrSession, userId: string, scan: { code: string; at: number }, statusId: string | undefined, ctx: QrCheckInContext,
-): Promise<SubmitOutcome> {
-  const outcome = await submitCheckIn(s.courseId, s.activityId, s.sessionId, userId, { qrCode: scan.code, statusId }, {
-    now: ctx.now, ip: ctx.ip, deviceId: ctx.deviceId, codeAtMs: Math.min(scan.at, ctx.now.getTime()), fallbackZone: ctx.fallbackZone, log: ctx.log,
+export interface QrCheckInContext { now: Date; ip: string | undefined; deviceId: string | undefined; fallbackZone: string; log?: Logger }
+
+export type QrOutcome = SubmitOutcome | { ok: false; held: HeldScanProblem; consumedBy?: string };
+
+/**
+ * Records the held scan for the student (identified by pairing or by a completion ticket). The
+ * scan is claimed first, in one atomic step, so one scan yields at most one record. Only a
+ * refusal the student fixes on the same page (status_not_allowed re-shows the status choice)
+ * gives the scan back. Any other outcome leaves it used, a server error included: the record
+ * may have been written before the error, and scanning again is cheap.
+ */
+export async function completeHeldScan(s: QrSession, heldId: string, userId: string, statusId: string | undefined, ctx: QrCheckInContext): Promise<QrOutcome> {
+  const claim = await claimHeldScan(heldId, s.sessionId, ctx.deviceId, userId, ctx.now);
+  if (!claim.ok) return { ok: false, held: claim.problem, consumedBy: claim.consumedBy };
+  const outcome = await submitCheckIn(s.courseId, s.activityId, s.sessionId, userId, { qrCode: claim.scan.code, statusId }, {
+    now: ctx.now, ip: ctx.ip, deviceId: ctx.deviceId, codeAtMs: Math.min(claim.scan.scannedAt.getTime(), ctx.now.getTime()), fallbackZone: ctx.fallbackZone, log: ctx.log,
   });
+  if (!outcome.ok && outcome.reason === 'status_not_allowed') await releaseHeldScan(heldId, userId, ctx.now);
   if (outcome.ok) await DevicePairingModel.updateOne({ courseId: s.courseId, deviceId: ctx.deviceId, userId }, { $set: { lastUsedAt: ctx.now } });
   return outcome;
+}
+
+export interface QrLimits { unknownIdsPer10Minutes: number; wrongCodesPer10Minutes: number }
+export type QrFailure = 'unknown_id' | 'wrong_code';
+
+const TEN_MINUTES_MS = 10 * 60_000;
+
+/**
+ * Counts a failed request of the public QR page for the client address, in the database that
+ * every app instance shares. Only failures are counted and refused: a valid scan is never
+ * refused for its address, since a lecture hall shares one. Unknown ids and wrong codes count
+ * apart. Guessing is defeated by the ids' and codes' size, not by these limits.
+ */
+export function countQrFailure(kind: QrFailure, address: string, now: Date, limits: QrLimits): Promise<RateState> {
+  const rule: RateRule = kind === 'unknown_id'
+    ? { name: 'qr-unknown-id', limit: limits.unknownIdsPer10Minutes, windowMs: TEN_MINUTES_MS }
+    : { name: 'qr-wrong-code', limit: limits.wrongCodesPer10Minutes, windowMs: TEN_MINUTES_MS };
+  return hit(rule, address, now);
 }
 
 export async function studentFacts(s: QrSession, userId: string, now: Date, fallbackZone: string): Promise<CheckInFacts> {
@@ -99,8 +136,6 @@ export async function lmsLink(courseId: string, activityId: string): Promise<str
 }
 
 export type PairResult = 'paired' | 'already' | 'taken';
-
-const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000 || /E11000|duplicate key/i.test(String((err as { message?: unknown })?.message ?? ''));
 
 /** One student per device per course: a device paired with someone else stays theirs until revoked. */
 export async function pairDevice(courseId: string, userId: string, deviceId: string, label: string, now: Date, newId: string): Promise<PairResult> {

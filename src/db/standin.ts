@@ -23,6 +23,8 @@ export interface StandinOptions {
   startTimeoutMs?: number;
   /** Append the server's own warnings and errors (stderr) to this file. */
   logFile?: string;
+  /** The port to listen on (default 0: any free one); tests restart a server where it was. */
+  port?: number;
 }
 
 const TAIL_CHARS = 4000;
@@ -168,7 +170,7 @@ async function isOutdated(jar: string, toolDir: string): Promise<boolean> {
 export async function startStandin(opts: StandinOptions, log: DbLogger): Promise<StartedDatabase> {
   const jar = await ensureJar(opts.projectRoot, opts.buildIfMissing ?? true, log);
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
-  const args = ['-jar', jar, '0'];
+  const args = ['-jar', jar, String(opts.port ?? 0)];
   if (opts.persistFile) {
     await mkdir(path.dirname(opts.persistFile), { recursive: true });
     args.push(opts.persistFile);

@@ -7,9 +7,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Config, loadConfig } from '../../config/config';
 import { courseKey } from '../courses/keys';
 import { GroupModel } from '../groups/group.model';
+import { approvePlatform } from '../platforms/dynamic-registration.service';
+import { createRegistrationLinkService } from '../platforms/registration-link.service';
 import { startTool, Tool } from '../server';
 import { createLogger, Logger } from '../shared/logger';
-import { loadConfigOrExit, onShutdownSignals, resolveLtiKey, startDatabaseOrExit, startLogger } from '../startup';
+import { loadConfigOrExit, onShutdownSignals, resolveLtiKey, secureDataDir, startDatabaseOrExit, startLogger } from '../startup';
 import { DEMO_CLIENT_ID, DEMO_CONTEXT, DEMO_GROUPS, DEMO_MEMBERS, DEMO_RESOURCE_LINK } from './demo-course';
 import { demoPages } from './lms-simulator/pages';
 import { LmsSimulator } from './lms-simulator/simulator';
@@ -45,6 +47,15 @@ export function assertNotProduction(env: NodeJS.ProcessEnv): void {
   }
 }
 
+/**
+ * The simulator registers itself through LTI Dynamic Registration on 127.0.0.1 / localhost,
+ * which the tool contacts only for hosts on DYNREG_ALLOWED_HOSTS (any others the user listed stay).
+ */
+export function demoRegistrationEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const hosts = [env.DYNREG_ALLOWED_HOSTS ?? '', 'localhost', '127.0.0.1'].flatMap((h) => h.split(',')).map((h) => h.trim()).filter(Boolean);
+  return { DYNREG_ENABLED: 'true', DYNREG_ALLOWED_HOSTS: [...new Set(hosts)].join(',') };
+}
+
 function demoConfig(opts: DemoOptions): Config {
   return loadConfig({
     NODE_ENV: process.env.NODE_ENV === 'test' ? 'test' : 'development',
@@ -55,7 +66,24 @@ function demoConfig(opts: DemoOptions): Config {
     COOKIE_SECURE: 'false',
     COOKIE_SAMESITE: 'Lax',
     LOG_LEVEL: process.env.NODE_ENV === 'test' ? (process.env.TEST_LOG_LEVEL ?? 'silent') : (process.env.LOG_LEVEL ?? 'info'),
+    ...demoRegistrationEnv({}),
   });
+}
+
+/**
+ * The simulator registers itself as an LMS does in production: the demo makes a registration
+ * link (the same service as `npm run platform -- registration-link`), the simulator opens it
+ * with its own configuration URL and registration token (LTI Dynamic Registration), and the
+ * demo approves the result. A restart on the same database finds it registered already.
+ */
+async function registerSimulator(tool: Tool, lms: LmsSimulator): Promise<void> {
+  if (await tool.platforms.findPlatform(lms.issuer, lms.clientId)) return;
+  const links = createRegistrationLinkService({ publicUrl: tool.url, now: () => new Date() });
+  const link = await links.create({ expiresInMs: 10 * 60_000, uses: 1 });
+  const res = await fetch(lms.dynamicRegistration.startUrl(link.url));
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`The LMS simulator could not register itself with the tool (HTTP ${res.status} from /register; see the log).`);
+  await approvePlatform(tool.platforms, lms.issuer, lms.clientId);
 }
 
 /** Tool-side groups of the sample course; an upsert per group, so a restart changes nothing. */
@@ -86,7 +114,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       publicHost: new URL(tool.url).hostname, extraRoutes: demoPages(() => lms),
     });
     lms.setMembers(DEMO_CONTEXT.id, DEMO_MEMBERS, DEMO_CONTEXT);
-    await tool.platforms.upsertPlatform({ ...lms.registration(), name: 'LMS simulator (demo)' }, 'cli');
+    await registerSimulator(tool, lms);
     const courseId = courseKey(lms.issuer, lms.clientId, DEMO_CONTEXT.id, DEMO_RESOURCE_LINK.id);
     await seedGroups(courseId);
     const started = lms;
@@ -116,8 +144,10 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env, {
     HOST: '127.0.0.1', PORT: String(toolPort), PUBLIC_URL: `http://localhost:${toolPort}`,
     COOKIE_SECURE: 'false', COOKIE_SAMESITE: 'Lax', MONGODB_DB: process.env.MONGODB_DB ?? 'lti_attendance_demo',
+    ...demoRegistrationEnv(process.env),
   });
   const log = startLogger(config);
+  secureDataDir(config, log);
   const ltiKey = resolveLtiKey(config, log);
   const database = await startDatabaseOrExit(config, log);
   let demo: Demo | undefined;

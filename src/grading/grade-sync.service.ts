@@ -1,7 +1,8 @@
 import type { AgsServices } from '../lti/lti-services';
 import { LtiServiceError } from '../lti/lti-services';
 import { loadReport } from '../reports/report-data.service';
-import { acquireLease, isDuplicateKey, pruneLeases, releaseLease } from '../shared/job-lease.service';
+import { isDuplicateKey } from '../shared/database-errors';
+import { acquireLease, pruneLeases, releaseLease } from '../shared/job-lease.service';
 import type { Logger } from '../shared/logger';
 import { afterFailure } from './backoff';
 import type { AttendanceChangedListener } from './grade-hooks';

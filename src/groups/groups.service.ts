@@ -5,6 +5,7 @@ import { DomainError, Refusal } from '../shared/errors';
 import { CsvUnmatchedRow, matchMembershipCsv } from './csv-import';
 import { groupNameKey, normalizeGroupName } from './group-name';
 import { GroupModel } from './group.model';
+import { isDuplicateKey } from '../shared/database-errors';
 
 /**
  * Use cases of tool-side groups. Every function takes the course id first and every query is
@@ -38,9 +39,6 @@ export interface MembershipChange {
 export interface CsvImportOutcome extends MembershipChange {
   unmatched: CsvUnmatchedRow[];
 }
-
-const isDuplicateKey = (err: unknown) =>
-  (err as { code?: unknown })?.code === 11000 || /E11000/.test(String((err as { message?: unknown })?.message ?? ''));
 
 const duplicateName = (name: string) => new DomainError('groups.errors.duplicate_name', 409, { name });
 

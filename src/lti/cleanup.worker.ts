@@ -1,6 +1,9 @@
 import mongoose from 'mongoose';
 import type { Logger } from '../shared/logger';
+import { deleteExpiredHeldScans } from '../check-in/held-scan.service';
+import { deleteExpiredProjectorLinks } from '../check-in/projector-link.service';
 import { deleteEndedCounters } from '../shared/rate-limit.service';
+import { deleteFreeAttempts } from '../check-in/attempt-slots.service';
 import { LoginAttemptModel } from './login-attempt.model';
 
 /**
@@ -38,6 +41,9 @@ export async function cleanupExpired(opts: CleanupOptions, now: Date): Promise<R
   const loginCutoff = new Date(now.getTime() - 15 * 60 * 1000);
   removed.login_attempts = (await LoginAttemptModel.deleteMany({ createdAt: { $lt: loginCutoff } })).deletedCount;
   removed.rate_counters = await deleteEndedCounters(now);
+  removed.check_in_attempts = await deleteFreeAttempts(now);
+  removed.held_scans = await deleteExpiredHeldScans(now);
+  removed.projector_links = await deleteExpiredProjectorLinks(now);
   return removed;
 }
 

@@ -6,7 +6,7 @@
  * iat in the future, roles must be an array).
  */
 
-export type PrecheckResult = { ok: true } | { ok: false; kind: 'malformed_launch' | 'invalid_launch'; reason: string };
+export type PrecheckResult = { ok: true; nonce: string } | { ok: false; kind: 'malformed_launch' | 'invalid_launch'; reason: string };
 
 const CLAIM = 'https://purl.imsglobal.org/spec/lti/claim/';
 const MESSAGE_TYPES = new Set(['LtiResourceLinkRequest', 'LtiDeepLinkingRequest']);
@@ -68,5 +68,5 @@ export function precheckIdToken(idToken: unknown, nowSeconds: number, allowedSke
   if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number') return malformed('NO_TIMESTAMPS');
   if (payload.exp <= nowSeconds) return { ok: false, kind: 'invalid_launch', reason: 'TOKEN_EXPIRED' };
   if (payload.iat > nowSeconds + allowedSkewSeconds) return { ok: false, kind: 'invalid_launch', reason: 'IAT_IN_FUTURE' };
-  return { ok: true };
+  return { ok: true, nonce: payload.nonce };
 }

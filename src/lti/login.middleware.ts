@@ -1,10 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { Refusal } from '../shared/errors';
 import { asyncHandler } from '../shared/async-handler';
+import { hit, RateRule } from '../shared/rate-limit.service';
 import { LoginAttemptModel } from './login-attempt.model';
 
 const LOGIN_PARAMS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id'] as const;
 type LoginParams = Partial<Record<(typeof LOGIN_PARAMS)[number], string>>;
+
+/** How long after the login its id_token may arrive (ltijs's own state cookie lives 1 minute). */
+export const LOGIN_VALID_MS = 10 * 60_000;
 
 function pickParams(source: Record<string, unknown>): LoginParams {
   const out: LoginParams = {};
@@ -15,12 +20,42 @@ function pickParams(source: Record<string, unknown>): LoginParams {
   return out;
 }
 
+export interface LoginMiddlewareOptions {
+  publicUrl: string;
+  now: () => Date;
+  /** Whether a login names a registered LMS (issuer + client id, or issuer alone); `refresh` re-reads them first. */
+  knowsLogin: (issuer: string, clientId: string | undefined, refresh: boolean) => Promise<boolean>;
+  /** Logins naming no registered LMS, per client address (0 = no limit). */
+  unregisteredPer10Minutes: number;
+}
+
 /**
- * Runs before ltijs's /login: refuses incomplete or foreign login requests with a friendly
- * page (ltijs would answer raw JSON) and remembers the parameters under ltijs's `state`.
+ * ltijs makes the OIDC nonce with Math.random() and only checks that it was not seen before;
+ * we replace it with 256 random bits and remember it with the state, so that the launch can
+ * demand exactly this nonce back (see consumeLogin).
  */
-export function loginMiddleware(opts: { publicUrl: string; now: () => Date }): RequestHandler {
+function bindNonce(location: string): { url: string; state: string; nonce: string } | undefined {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    return undefined; // not an absolute URL: not ltijs's authorization redirect
+  }
+  const state = url.searchParams.get('state');
+  if (!state || !url.searchParams.has('nonce')) return undefined;
+  const nonce = randomBytes(32).toString('base64url');
+  url.searchParams.set('nonce', nonce);
+  return { url: url.href, state, nonce };
+}
+
+/**
+ * Runs before ltijs's /login: refuses incomplete, foreign or unregistered login requests with a
+ * friendly page (ltijs would answer raw JSON), slows floods of unregistered ones per address,
+ * and for registered LMSs stores the state with the nonce it binds into the redirect.
+ */
+export function loginMiddleware(opts: LoginMiddlewareOptions): RequestHandler {
   const ownOrigin = new URL(opts.publicUrl).origin;
+  const unregistered: RateRule = { name: 'login-unregistered', limit: opts.unregisteredPer10Minutes, windowMs: 10 * 60_000 };
   return asyncHandler(async (req, res, next) => {
     const params = pickParams({ ...(req.query as Record<string, unknown>), ...((req.body as Record<string, unknown>) ?? {}) });
     if (!params.iss || !params.login_hint || !params.target_link_uri) {
@@ -35,21 +70,48 @@ export function loginMiddleware(opts: { publicUrl: string; now: () => Date }): R
     // The LMS must send people to this tool, not through it to somewhere else.
     if (target.origin !== ownOrigin) throw new Refusal('bad_login_request', 'FOREIGN_TARGET_LINK_URI');
 
-    const redirect = res.redirect.bind(res) as (url: string) => void;
-    (res as unknown as { redirect: (url: string) => void }).redirect = (url: string) => {
-      let state: string | null = null;
-      try {
-        state = new URL(url).searchParams.get('state');
-      } catch {
-        /* not an absolute URL: nothing to remember */
+    // Not in this instance's snapshot: counted per address before the registrations are re-read,
+    // so a flood of made-up issuers costs one counter update each and then a 429.
+    if (!(await opts.knowsLogin(params.iss, params.client_id, false))) {
+      const limit = await hit(unregistered, req.ip ?? 'unknown', opts.now());
+      if (limit.blocked) {
+        res.set('Retry-After', String(limit.retryAfterSeconds));
+        throw new Refusal('rate_limited', 'LOGIN_RATE_LIMITED');
       }
-      if (!state) return redirect(url);
-      LoginAttemptModel.updateOne({ state }, { $set: { params, createdAt: opts.now() } }, { upsert: true })
-        .catch(() => undefined) // remembering is a convenience; never block the launch on it
-        .finally(() => redirect(url));
+      if (!(await opts.knowsLogin(params.iss, params.client_id, true))) throw new Refusal('unregistered_platform', 'UNREGISTERED_PLATFORM');
+    }
+
+    const redirect = res.redirect.bind(res) as (url: string) => void;
+    (res as unknown as { redirect: (url: string) => void }).redirect = (location: string) => {
+      const bound = bindNonce(location);
+      if (!bound) return redirect(location);
+      rememberLogin(bound.state, bound.nonce, params, opts.now())
+        .then(() => redirect(bound.url))
+        .catch(next);
     };
     next();
   });
+}
+
+async function rememberLogin(state: string, nonce: string, params: LoginParams, now: Date): Promise<void> {
+  // Without this record the launch cannot be checked, so a failure here fails the login.
+  await LoginAttemptModel.collection.updateOne({ state }, { $set: { nonce, params, createdAt: now }, $unset: { usedAt: '' } }, { upsert: true });
+}
+
+/**
+ * Binds an arriving id_token to the login that asked for it: the state must be one this tool
+ * issued in the last LOGIN_VALID_MS and not used before (marked used in the same atomic step),
+ * and the id_token's nonce must be the one put into that login's redirect.
+ */
+export async function consumeLogin(state: unknown, nonce: string, now: Date): Promise<void> {
+  if (typeof state !== 'string' || state.length === 0 || state.length > 200) throw new Refusal('invalid_launch', 'STATE_MISSING');
+  const attempt = await LoginAttemptModel.collection.findOneAndUpdate(
+    { state, usedAt: null, createdAt: { $gt: new Date(now.getTime() - LOGIN_VALID_MS) } },
+    { $set: { usedAt: now } },
+    { projection: { nonce: 1 } },
+  );
+  if (!attempt) throw new Refusal('invalid_launch', 'STATE_UNKNOWN_OR_USED');
+  if (typeof attempt.nonce !== 'string' || attempt.nonce !== nonce) throw new Refusal('invalid_launch', 'NONCE_MISMATCH');
 }
 
 /** Rebuilds a login URL from a remembered attempt, for "open in a new window". */

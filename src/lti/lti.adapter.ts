@@ -1,14 +1,18 @@
+import type { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { Provider } from 'ltijs';
 import type { Locale } from '../i18n/i18n';
 import { Refusal } from '../shared/errors';
+import { restoreSecurityHeaders } from '../shared/security-headers';
 import type { Logger } from '../shared/logger';
 import type { LtiPlatformStore } from '../platforms/platform.service';
 import { LaunchContext, LaunchData, LtijsContext, LtijsToken, toLaunchContext, toLaunchData } from './launch-context';
 import { precheckIdToken } from './launch-precheck';
 import { useKeyObjectForLtik } from './ltik-key';
-import { refusalForLtijsError } from './ltijs-errors';
-import { relaunchUrlForState } from './login.middleware';
+import { useAsyncPlatformKeyGeneration } from './async-keygen';
+import { publicReason, refusalForLtijsError } from './ltijs-errors';
+import { consumeLogin, relaunchUrlForState } from './login.middleware';
 
 /**
  * The only module that imports ltijs. It configures the provider, mounts nothing itself
@@ -25,6 +29,8 @@ export interface LtiAdapterOptions {
   publicUrl: string;
   cookies: { secure: boolean; sameSite: 'None' | 'Lax' | 'Strict' };
   tokenMaxAgeSeconds: number;
+  /** How long an ltik (the launch's key in links and forms) stays valid (default 12 h). */
+  ltikMaxAgeSeconds?: number;
   defaultLocale: Locale;
   log: Logger;
   onLaunch(req: Request, res: Response, data: LaunchData, launch: LaunchContext): Promise<void>;
@@ -50,7 +56,8 @@ export function launchFromLocals(res: Response, defaultLocale: Locale): { data: 
 
 export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdapter> {
   const lti = Provider;
-  useKeyObjectForLtik(opts.key);
+  useKeyObjectForLtik(opts.key, opts.ltikMaxAgeSeconds ?? 12 * 3600);
+  useAsyncPlatformKeyGeneration(); // ltijs makes platform keys synchronously (seconds of a blocked loop)
   lti.setup(
     opts.key,
     { url: opts.mongoUri, connection: { dbName: opts.dbName, serverSelectionTimeoutMS: 10_000 } },
@@ -62,12 +69,11 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
       cors: false, // its default reflects any origin with credentials
       cookies: opts.cookies,
       tokenMaxAge: opts.tokenMaxAgeSeconds,
-      // ltijs's bundled helmet 6 sets COEP require-corp (breaks embedding) and HSTS even over
-      // plain http; our own helmet (outside) already set the headers we want.
+      // ltijs's bundled helmet 6 sets COEP require-corp (breaks embedding), HSTS even over plain
+      // http and other values than ours: our own helmet (outside) already set the headers we want.
       serverAddon: (app) =>
         app.use((_req, res, next) => {
-          res.removeHeader('Cross-Origin-Embedder-Policy');
-          if (!opts.publicUrl.startsWith('https://')) res.removeHeader('Strict-Transport-Security');
+          restoreSecurityHeaders(res);
           next();
         }),
     },
@@ -89,15 +95,18 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
   lti.onInvalidToken(
     forward(async (req, res) => {
       const err = res.locals.err as { details?: { message?: string } } | undefined;
-      const reason = err?.details?.message;
+      const message = err?.details?.message;
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const kind = refusalForLtijsError(reason, typeof body.id_token === 'string');
+      const kind = refusalForLtijsError(message, typeof body.id_token === 'string');
+      // Only codes reach the page; a driver's error text (internal addresses) stays in the log.
+      const reason = publicReason(message);
       let action;
       if (kind === 'cookies_blocked') {
         const href = await relaunchUrlForState(body.state, opts.publicUrl);
         if (href) action = { href, labelKey: 'refusal.cookies_blocked.action', newWindow: true };
       }
-      opts.log.info({ reason, kind, path: req.path }, 'launch refused by ltijs validation');
+      if (kind === 'unavailable') opts.log.error({ message, path: req.path }, 'ltijs could not reach its database');
+      else opts.log.info({ message, kind, path: req.path }, 'launch refused by ltijs validation');
       opts.refuse(req, res, new Refusal(kind, reason, action));
     }),
   );
@@ -109,6 +118,7 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
   const before = new Set(process.listeners('SIGINT'));
   await lti.deploy({ serverless: true, silent: true });
   for (const listener of process.listeners('SIGINT')) if (!before.has(listener)) process.removeListener('SIGINT', listener);
+  keepLtijsConnectionToTheDriver(opts.log);
 
   const platformStore: LtiPlatformStore = {
     async upsert(p) {
@@ -136,13 +146,32 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
   };
 }
 
-/** Refuses malformed id_tokens before ltijs sees them (see launch-precheck.ts). */
+/**
+ * ltijs "handles" database trouble itself: on a connection 'error' it calls mongoose.disconnect()
+ * and 1 s after every 'disconnected' it calls mongoose.connect() again. A connect started while
+ * another is still pending replaces the client without closing it, so each outage leaked a
+ * MongoDB client that kept monitoring for ever (and kept a test process alive). The driver
+ * already reconnects on its own and mongoose queues operations meanwhile, so those listeners go;
+ * errors are logged instead (an 'error' event without a listener would throw).
+ */
+function keepLtijsConnectionToTheDriver(log: Logger): void {
+  const connection = (createRequire(require.resolve('ltijs'))('mongoose') as { connection: EventEmitter }).connection;
+  connection.removeAllListeners('error');
+  connection.removeAllListeners('disconnected');
+  connection.on('error', (err: unknown) => log.warn({ err }, 'ltijs database connection error; the driver keeps retrying'));
+}
+
+/**
+ * Refuses malformed id_tokens before ltijs sees them (see launch-precheck.ts), and binds a
+ * well-formed one to the login this tool started for its state (see consumeLogin). Only after
+ * both does ltijs check the signature: an id_token without a matching login costs no key fetch.
+ */
 export function launchPrecheckMiddleware(now: () => Date): RequestHandler {
   return (req, _res, next) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.id_token === undefined) return next();
     const result = precheckIdToken(body.id_token, Math.floor(now().getTime() / 1000));
-    if (result.ok) return next();
-    next(new Refusal(result.kind, result.reason));
+    if (!result.ok) return next(new Refusal(result.kind, result.reason));
+    consumeLogin(body.state, result.nonce, now()).then(() => next(), next);
   };
 }

@@ -1,10 +1,35 @@
+import { isDatabaseDown } from '../shared/database-errors';
 import type { RefusalKind } from '../shared/errors';
 
 /**
- * ltijs reports failures as message strings in res.locals.err.details.message. Maps them to
- * the refusal page a person should see. Pure.
+ * ltijs reports failures as message strings in res.locals.err.details.message: its own codes
+ * (MISSING_VALIDATION_COOKIE), jsonwebtoken's messages ('invalid signature'), and — when its
+ * database is unreachable — the driver's error text, which names internal addresses. Pure.
  */
+
+/** jsonwebtoken's messages, turned into codes a page may show. */
+const JWT_MESSAGES: Record<string, string> = {
+  'maxAge exceeded': 'LTIK_EXPIRED',
+  'invalid signature': 'INVALID_SIGNATURE',
+  'jwt malformed': 'INVALID_JWT',
+  'jwt expired': 'TOKEN_EXPIRED',
+  'invalid token': 'INVALID_JWT',
+  'jwt signature is required': 'INVALID_SIGNATURE',
+};
+
+/**
+ * What may be shown as the page's reference and sent in JSON: an upper-case code only. Anything
+ * else (an internal error text) becomes undefined and stays in the log.
+ */
+export function publicReason(message: string | undefined): string | undefined {
+  if (typeof message !== 'string') return undefined;
+  const mapped = JWT_MESSAGES[message];
+  if (mapped) return mapped;
+  return /^[A-Z][A-Z0-9_]{1,63}$/.test(message) ? message : undefined;
+}
+
 export function refusalForLtijsError(message: string | undefined, hadIdToken: boolean): RefusalKind {
+  if (isDatabaseDown(message)) return 'unavailable';
   switch (message) {
     case 'MISSING_VALIDATION_COOKIE':
       return 'cookies_blocked';

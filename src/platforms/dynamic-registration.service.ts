@@ -1,13 +1,19 @@
 import {
-  buildToolRegistration, lmsErrorText, PlatformConfiguration, readRegistrationAnswer, RegistrationRefusal,
+  buildToolRegistration, hostListed, lmsErrorText, PlatformConfiguration, readRegistrationAnswer, RegistrationRefusal,
   RegistrationRefusalKind, toPlatformInput, UrlRules, validateConfiguration,
 } from './dynamic-registration';
+import { FetchedText, FetchError, fetchLimited, OutboundPolicy, Resolver } from './lms-http.adapter';
 import type { PlatformRecord, PlatformService } from './platform.service';
+import type { RegistrationLinkService } from './registration-link.service';
+
+export { FetchError, fetchLimited } from './lms-http.adapter';
 
 /**
- * LTI Dynamic Registration, the I/O half: fetch the LMS's OpenID configuration, POST our tool
- * configuration with the registration token, store the LMS through the platform service (the
- * same path as the CLI and the platforms file).
+ * LTI Dynamic Registration, the I/O half: check the registration link, fetch the LMS's OpenID
+ * configuration, POST our tool configuration with the registration token, store the LMS through
+ * the platform service (the same path as the CLI and the platforms file). Outgoing requests go
+ * through lms-http.adapter.ts, which never connects into the tool's own network unless the host
+ * is on DYNREG_ALLOWED_HOSTS.
  */
 
 export interface DynamicRegistrationOptions extends UrlRules {
@@ -16,6 +22,8 @@ export interface DynamicRegistrationOptions extends UrlRules {
   /** Per outgoing request, including reading the body. */
   timeoutMs?: number;
   maxBytes?: number;
+  /** Name resolution for outgoing requests; tests inject one (there is no DNS here). */
+  resolve?: Resolver;
 }
 
 export interface RegistrationResult {
@@ -25,89 +33,35 @@ export interface RegistrationResult {
   productFamilyCode?: string;
 }
 
-interface FetchedText {
-  status: number;
-  text: string;
-}
-
-type FetchFailure = 'unreachable' | 'too_large';
-
-class FetchError extends Error {
-  constructor(readonly failure: FetchFailure, detail: string) {
-    super(detail);
-  }
-}
-
-async function readLimited(res: Response, maxBytes: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new FetchError('too_large', `${declared} bytes`);
-  if (!res.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new FetchError('too_large', `more than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/**
- * One request with a time and size limit. Redirects are followed only within the same origin
- * (GET), so a configuration URL cannot bounce us to another host.
- */
-export async function fetchLimited(
-  url: URL,
-  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
-  limits: { timeoutMs: number; maxBytes: number },
-): Promise<FetchedText> {
-  const signal = AbortSignal.timeout(limits.timeoutMs);
-  let current = url;
-  try {
-    for (let hops = 0; ; hops++) {
-      const res = await fetch(current, { ...init, redirect: 'manual', signal });
-      const location = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && location) {
-        await res.body?.cancel().catch(() => undefined);
-        const next = new URL(location, current);
-        if (init.method !== 'GET' || next.origin !== url.origin || hops >= 3) throw new FetchError('unreachable', `redirected to ${next.origin}`);
-        current = next;
-        continue;
-      }
-      return { status: res.status, text: await readLimited(res, limits.maxBytes) };
-    }
-  } catch (err) {
-    if (err instanceof FetchError) throw err;
-    const e = err as Error & { cause?: { code?: string } };
-    const detail = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${limits.timeoutMs / 1000} s` : (e.cause?.code ?? e.message);
-    throw new FetchError('unreachable', detail);
-  }
-}
-
+/** The body goes to the log (as the refusal's detail), never to the page. */
 function parseJson(text: string, kind: RegistrationRefusalKind): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new RegistrationRefusal(kind, text.trim().slice(0, 120) || '(empty)');
+    throw new RegistrationRefusal(kind, text.trim().replace(/\s+/g, ' ').slice(0, 200) || '(empty)');
   }
 }
 
-export function createDynamicRegistrationService(platforms: PlatformService, opts: DynamicRegistrationOptions) {
+const logDetail = (err: unknown) => (err instanceof FetchError ? `${err.failure}: ${err.message}` : (err as Error).message);
+
+export function createDynamicRegistrationService(platforms: PlatformService, links: RegistrationLinkService, opts: DynamicRegistrationOptions) {
   const limits = { timeoutMs: opts.timeoutMs ?? 5000, maxBytes: opts.maxBytes ?? 256 * 1024 };
+  const policy: OutboundPolicy = { mayReachPrivate: (url) => hostListed(url, opts.allowedHosts), resolve: opts.resolve };
+
+  /** Before anything else is read: no valid link, no registration (and no outgoing request). */
+  async function checkLink(rt: string | undefined): Promise<string> {
+    if (rt === undefined) throw new RegistrationRefusal('link_missing');
+    if (!(await links.isUsable(rt))) throw new RegistrationRefusal('link_invalid', 'unknown, expired, revoked or used up');
+    return rt;
+  }
 
   async function fetchConfiguration(configurationUrl: URL): Promise<PlatformConfiguration> {
     let fetched: FetchedText;
     try {
-      fetched = await fetchLimited(configurationUrl, { method: 'GET', headers: { Accept: 'application/json' } }, limits);
+      fetched = await fetchLimited(configurationUrl, { method: 'GET', headers: { Accept: 'application/json' } }, limits, policy);
     } catch (err) {
-      const failure = err instanceof FetchError ? err.failure : 'unreachable';
-      throw new RegistrationRefusal(failure === 'too_large' ? 'configuration_too_large' : 'configuration_unreachable', (err as Error).message);
+      const tooLarge = err instanceof FetchError && err.failure === 'too_large';
+      throw new RegistrationRefusal(tooLarge ? 'configuration_too_large' : 'configuration_unreachable', logDetail(err));
     }
     if (fetched.status !== 200) throw new RegistrationRefusal('configuration_unreachable', lmsErrorText(fetched.status, fetched.text));
     return validateConfiguration(parseJson(fetched.text, 'configuration_not_json'), configurationUrl, opts);
@@ -118,32 +72,46 @@ export function createDynamicRegistrationService(platforms: PlatformService, opt
     const headers = { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` };
     let answer: FetchedText;
     try {
-      answer = await fetchLimited(new URL(platform.registrationEndpoint), { method: 'POST', headers, body }, limits);
+      answer = await fetchLimited(new URL(platform.registrationEndpoint), { method: 'POST', headers, body }, limits, policy);
     } catch (err) {
-      const failure = err instanceof FetchError ? err.failure : 'unreachable';
-      throw new RegistrationRefusal(failure === 'too_large' ? 'registration_answer_invalid' : 'registration_failed', (err as Error).message);
+      const tooLarge = err instanceof FetchError && err.failure === 'too_large';
+      throw new RegistrationRefusal(tooLarge ? 'registration_answer_invalid' : 'registration_failed', logDetail(err));
     }
     if (answer.status === 401 || answer.status === 403) throw new RegistrationRefusal('token_rejected', lmsErrorText(answer.status, answer.text));
     if (answer.status < 200 || answer.status > 299) throw new RegistrationRefusal('registration_failed', lmsErrorText(answer.status, answer.text));
     return parseJson(answer.text, 'registration_answer_invalid');
   }
 
-  /**
-   * The whole flow. An issuer + client id we already know is refused rather than overwritten:
-   * the endpoint is public, and an existing (perhaps active, perhaps file-managed) registration
-   * must only change through the CLI or the platforms file.
-   */
-  async function register(configurationUrl: URL, token: string): Promise<RegistrationResult> {
+  async function exchange(configurationUrl: URL, token: string): Promise<RegistrationResult> {
     const platform = await fetchConfiguration(configurationUrl);
     const answer = readRegistrationAnswer(await postRegistration(platform, token));
     if (await platforms.findPlatform(platform.issuer, answer.clientId)) {
-      throw new RegistrationRefusal('already_registered', `${platform.issuer} · ${answer.clientId}`);
+      const which = `${platform.issuer} · ${answer.clientId}`;
+      throw new RegistrationRefusal('already_registered', which, which);
     }
     const saved = await platforms.upsertPlatform(toPlatformInput(platform, answer, opts.autoActivate), 'dynamic');
     return { platform: saved, pending: saved.status === 'pending', productFamilyCode: platform.productFamilyCode };
   }
 
-  return { register };
+  /**
+   * The whole flow, after checkLink and the request's own checks. A use of the link is spent
+   * (atomically) just before the first outgoing request, so a leaked link cannot be replayed
+   * for more requests than it allows, and a refusal before that point costs nothing.
+   * An issuer + client id we already know is refused rather than overwritten: the endpoint is
+   * public, and an existing (perhaps active, perhaps file-managed) registration must only
+   * change through the CLI or the platforms file.
+   */
+  async function register(rt: string, configurationUrl: URL, token: string): Promise<RegistrationResult> {
+    if (!(await links.consume(rt))) throw new RegistrationRefusal('link_invalid', 'no use left when the registration started');
+    try {
+      return await exchange(configurationUrl, token);
+    } catch (err) {
+      if (err instanceof RegistrationRefusal) err.linkSpent = true;
+      throw err;
+    }
+  }
+
+  return { checkLink, register };
 }
 
 export type DynamicRegistrationService = ReturnType<typeof createDynamicRegistrationService>;

@@ -3,10 +3,17 @@
  * configuration and its answer to our registration) and what we send it (our tool
  * configuration). No I/O here; dynamic-registration.service.ts fetches and stores.
  *
- * The endpoint is public and fetches a URL it is handed, so everything the LMS says is checked
- * before it is trusted: the configuration must come from the issuer's own origin, and the
- * registration token is only ever sent to a registration endpoint on that same origin.
+ * The endpoint is public and fetches a URL it is handed, so it starts only with a registration
+ * link (registration-link.ts), never connects into the tool's own network (address-policy.ts),
+ * and checks everything the LMS says before trusting it: the configuration must come from the
+ * issuer's own origin, and the registration token is only ever sent to a registration endpoint
+ * on that same origin.
  */
+import { addressAllowed, classifyAddress, literalAddress } from './address-policy';
+import { RegistrationRefusal } from './registration-refusal';
+
+export { REGISTRATION_REFUSALS, RegistrationRefusal } from './registration-refusal';
+export type { RegistrationRefusalKind } from './registration-refusal';
 
 export const LTI_PLATFORM_CONFIGURATION = 'https://purl.imsglobal.org/spec/lti-platform-configuration';
 export const LTI_TOOL_CONFIGURATION = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
@@ -24,43 +31,13 @@ export const TOOL_CUSTOM_PARAMETERS = { username: '$User.username' } as const;
 export const TOOL_TITLE = 'LTI Attendance';
 export const TOOL_DESCRIPTION = 'Attendance register: class sessions, self check-in with a password or QR code, reports, and grades sent to the gradebook.';
 
-/** Every way a registration can be refused, with the HTTP status of its page. */
-export const REGISTRATION_REFUSALS = {
-  missing_parameters: 400,
-  invalid_configuration_url: 400,
-  host_not_allowed: 403,
-  rate_limited: 429,
-  configuration_unreachable: 502,
-  configuration_too_large: 502,
-  configuration_not_json: 502,
-  configuration_incomplete: 502,
-  issuer_mismatch: 403,
-  registration_endpoint_mismatch: 403,
-  token_rejected: 403,
-  registration_failed: 502,
-  registration_answer_invalid: 502,
-  already_registered: 409,
-} as const;
-
-export type RegistrationRefusalKind = keyof typeof REGISTRATION_REFUSALS;
-
-export class RegistrationRefusal extends Error {
-  readonly status: number;
-  constructor(
-    readonly kind: RegistrationRefusalKind,
-    /** Shown escaped on the page (e.g. the LMS's own error text) and logged. */
-    readonly detail?: string,
-  ) {
-    super(detail ? `${kind}: ${detail}` : kind);
-    this.name = 'RegistrationRefusal';
-    this.status = REGISTRATION_REFUSALS[kind];
-  }
-}
-
 export interface UrlRules {
   /** http:// URLs are accepted (development and tests); production requires https://. */
   allowHttp: boolean;
-  /** DYNREG_ALLOWED_HOSTS; empty = any host. */
+  /**
+   * DYNREG_ALLOWED_HOSTS; empty = any host (on a public address). Listed hosts may also be in a
+   * loopback or private network (an LMS next to the tool, or on localhost in development).
+   */
   allowedHosts: string[];
 }
 
@@ -73,7 +50,11 @@ function parseWebUrl(raw: string, allowHttp: boolean): URL | undefined {
 }
 
 export function hostAllowed(url: URL, allowedHosts: string[]): boolean {
-  if (allowedHosts.length === 0) return true;
+  return allowedHosts.length === 0 || hostListed(url, allowedHosts);
+}
+
+/** Named on the list itself (an empty list names nobody). Entries with a port match host:port. */
+export function hostListed(url: URL, allowedHosts: string[]): boolean {
   const host = url.host.toLowerCase();
   const hostname = url.hostname.toLowerCase();
   return allowedHosts.some((entry) => {
@@ -88,12 +69,18 @@ export function readRegistrationRequest(query: Record<string, unknown>, rules: U
   const configuration = typeof query.openid_configuration === 'string' ? query.openid_configuration.trim() : '';
   const token = typeof query.registration_token === 'string' ? query.registration_token.trim() : '';
   const missing = [configuration ? '' : 'openid_configuration', token ? '' : 'registration_token'].filter(Boolean);
-  if (missing.length > 0) throw new RegistrationRefusal('missing_parameters', missing.join(', '));
-  if (token.length > 8192) throw new RegistrationRefusal('missing_parameters', 'registration_token (too long)');
+  if (missing.length > 0) throw new RegistrationRefusal('missing_parameters', missing.join(', '), missing.join(', '));
+  if (token.length > 8192) throw new RegistrationRefusal('missing_parameters', 'registration_token (too long)', 'registration_token (too long)');
   if (configuration.length > 2048) throw new RegistrationRefusal('invalid_configuration_url', 'too long');
   const configurationUrl = parseWebUrl(configuration, rules.allowHttp);
   if (!configurationUrl) throw new RegistrationRefusal('invalid_configuration_url', configuration.slice(0, 200));
   if (!hostAllowed(configurationUrl, rules.allowedHosts)) throw new RegistrationRefusal('host_not_allowed', configurationUrl.host);
+  // An IP address in the URL is refused here, before a use of the link is spent; host names are
+  // checked on their resolved addresses when connecting (lms-http.adapter.ts).
+  const literal = literalAddress(configurationUrl);
+  if (literal !== undefined && !addressAllowed(literal, hostListed(configurationUrl, rules.allowedHosts))) {
+    throw new RegistrationRefusal('address_not_allowed', `${literal} (${classifyAddress(literal)})`);
+  }
   return { configurationUrl, token };
 }
 
@@ -134,7 +121,7 @@ export function validateConfiguration(raw: unknown, configurationUrl: URL, rules
     if (url) urls[field] = url;
     else problems.push(value === undefined ? `${field} missing` : `${field} is not a valid ${rules.allowHttp ? 'http(s)' : 'https'} URL`);
   }
-  if (problems.length > 0 || !urls.issuer || !urls.registration_endpoint) throw new RegistrationRefusal('configuration_incomplete', problems.join('; '));
+  if (problems.length > 0 || !urls.issuer || !urls.registration_endpoint) throw new RegistrationRefusal('configuration_incomplete', problems.join('; '), problems.join('; '));
   const issuer = raw.issuer as string;
   const issuerPrefix = issuer.endsWith('/') ? issuer : `${issuer}/`;
   const fromIssuer = urls.issuer.origin === configurationUrl.origin && (`${configurationUrl.href}/`.startsWith(issuerPrefix) || urls.issuer.pathname === '/');
@@ -225,7 +212,7 @@ export function readRegistrationAnswer(raw: unknown): RegistrationAnswer {
   return { clientId, deploymentId: deploymentId && deploymentId.length <= 255 ? deploymentId : undefined };
 }
 
-/** What an LMS's error answer says, as short plain text (the page escapes it). */
+/** What an LMS's error answer says, as short one-line text for the log (never for the page). */
 export function lmsErrorText(status: number, body: string): string {
   let text = body.trim();
   try {

@@ -1,11 +1,13 @@
 import { Router } from 'express';
 import { LTI_ROUTES } from '../lti/lti.adapter';
 import { CANVAS_CONFIG_PATH } from './canvas-config';
+import { LINK_COMMAND } from './registration-link';
 
 export interface LandingUrl {
   id: string;
   labelKey: string;
   helpKey: string;
+  helpVars?: Record<string, string>;
   value: string;
 }
 
@@ -13,7 +15,10 @@ export interface LandingView {
   toolName: string;
   /** What a manually configured LTI 1.3 tool needs. */
   urls: LandingUrl[];
-  /** Registration without typing: LTI Dynamic Registration and Canvas's JSON configuration. */
+  /**
+   * Registration without typing: LTI Dynamic Registration (the command that makes a registration
+   * link; a bare /register does nothing without one) and Canvas's JSON configuration.
+   */
   autoUrls: LandingUrl[];
   publicUrl: string;
 }
@@ -27,7 +32,10 @@ export function toLandingView(publicUrl: string, opts: LandingOptions = { dynami
   const u = (path: string) => `${publicUrl}${path}`;
   const autoUrls: LandingUrl[] = [];
   if (opts.dynamicRegistration) {
-    autoUrls.push({ id: 'dynreg-url', labelKey: 'landing.urls.dynreg', helpKey: 'landing.urls.dynreg_help', value: u(LTI_ROUTES.register) });
+    autoUrls.push({
+      id: 'dynreg-command', labelKey: 'landing.urls.dynreg', helpKey: 'landing.urls.dynreg_help',
+      helpVars: { example: `${u(LTI_ROUTES.register)}?rt=…` }, value: LINK_COMMAND,
+    });
   }
   autoUrls.push({ id: 'canvas-url', labelKey: 'landing.urls.canvas', helpKey: 'landing.urls.canvas_help', value: u(CANVAS_CONFIG_PATH) });
   return {

@@ -60,6 +60,18 @@ export class PlatformRegistry {
     return 'allowed';
   }
 
+  /**
+   * Whether a login names a registration (any status): issuer and client id, or the issuer alone
+   * (ltijs then takes that issuer's first registration). `refresh` re-reads the registrations
+   * first when the snapshot does not know it (another process may have just added it).
+   */
+  async knowsLogin(issuer: string, clientId: string | undefined, refresh = false): Promise<boolean> {
+    const known = () => this.platforms.some((p) => p.issuer === issuer && (clientId === undefined || p.clientId === clientId));
+    if (known() || !refresh) return known();
+    await this.refresh();
+    return known();
+  }
+
   private find(issuer: string, clientId: string): PlatformRecord | undefined {
     return this.platforms.find((p) => p.issuer === issuer && p.clientId === clientId);
   }

@@ -9,6 +9,7 @@ import { createLogger } from '../shared/logger';
 import { projectRoot } from '../shared/project-root';
 import { approvePlatform } from './dynamic-registration.service';
 import { createPlatformService, PlatformInputError, PlatformRecord } from './platform.service';
+import { isLinkCommand, LINK_USAGE, readLinkRequest, runLinkCommand } from './registration-link.cli';
 
 const USAGE = `Manage the LMS registrations of LTI Attendance.
 
@@ -18,6 +19,7 @@ const USAGE = `Manage the LMS registrations of LTI Attendance.
   npm run platform -- remove --issuer URL --client-id ID
   npm run platform -- approve --issuer URL --client-id ID     (or: approve URL ID)
       activates a pending registration, e.g. one made by LTI Dynamic Registration
+${LINK_USAGE}
 
 Uses MONGODB_URI, or the embedded database of a running "npm start", or starts the embedded
 database itself (same data directory).`;
@@ -39,6 +41,27 @@ async function openDatabase(config: ReturnType<typeof loadConfig>, log: ReturnTy
   return { uri: started.uri, started };
 }
 
+type Config = ReturnType<typeof loadConfig>;
+type Log = ReturnType<typeof createLogger>;
+
+/** Opens our database (mongoose), runs `fn`, and closes everything it opened. */
+async function withDatabase<T>(config: Config, log: Log, fn: (uri: string) => Promise<T>): Promise<T> {
+  const db = await openDatabase(config, log);
+  await connectMongoose(db.uri, config.dbName);
+  try {
+    return await fn(db.uri);
+  } finally {
+    await disconnectMongoose();
+    await db.started?.stop();
+  }
+}
+
+function loadCliConfig(): { config: Config; log: Log } {
+  loadDotEnvIfPresent(projectRoot());
+  const config = loadConfig(process.env);
+  return { config, log: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel) };
+}
+
 export async function runPlatformCli(argv: string[], out: (line: string) => void): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -52,10 +75,23 @@ export async function runPlatformCli(argv: string[], out: (line: string) => void
       name: { type: 'string' },
       deployment: { type: 'string', multiple: true },
       pending: { type: 'boolean' },
+      expires: { type: 'string' },
+      uses: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0];
+  if (isLinkCommand(command) && !values.help) {
+    // Checked before any database is opened, so a typo fails at once.
+    const request = readLinkRequest(command, { expires: values.expires, uses: values.uses, id: positionals[1] });
+    if ('problems' in request) {
+      out(request.problems.join('\n'));
+      return 2;
+    }
+    const { config, log } = loadCliConfig();
+    const deps = { publicUrl: config.publicUrl, dynamicRegistrationEnabled: config.dynamicRegistration.enabled, now: () => new Date() };
+    return withDatabase(config, log, () => runLinkCommand(request, deps, out));
+  }
   if (values.help || !command || !['add', 'list', 'remove', 'approve'].includes(command)) {
     out(USAGE);
     return values.help ? 0 : 2;
@@ -68,15 +104,23 @@ export async function runPlatformCli(argv: string[], out: (line: string) => void
     return 2;
   }
 
-  loadDotEnvIfPresent(projectRoot());
-  const config = loadConfig(process.env);
-  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const { config, log } = loadCliConfig();
+  return withDatabase(config, log, (uri) => runPlatformCommand(command, { issuer, clientId, values }, config, log, uri, out));
+}
+
+async function runPlatformCommand(
+  command: string,
+  args: { issuer?: string; clientId?: string; values: Record<string, string | boolean | string[] | undefined> },
+  config: Config,
+  log: Log,
+  mongoUri: string,
+  out: (line: string) => void,
+): Promise<number> {
+  const { issuer, clientId, values } = args;
   const key = config.ltiKey ?? loadOrCreateDevLtiKey(config.dataDir).key;
-  const db = await openDatabase(config, log);
-  await connectMongoose(db.uri, config.dbName);
   const lti = await createLtiAdapter({
     key,
-    mongoUri: db.uri,
+    mongoUri,
     dbName: `${config.dbName}_ltijs`,
     publicUrl: config.publicUrl,
     cookies: { secure: config.cookieSecure, sameSite: config.cookieSameSite },
@@ -125,8 +169,6 @@ export async function runPlatformCli(argv: string[], out: (line: string) => void
     throw err;
   } finally {
     await lti.close();
-    await disconnectMongoose();
-    await db.started?.stop();
   }
 }
 

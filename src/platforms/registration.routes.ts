@@ -1,19 +1,22 @@
 import { Request, Response, Router } from 'express';
 import type { DynamicRegistrationConfig } from '../../config/config';
 import type { Translate } from '../i18n/i18n';
-import { SlidingWindowLimiter } from '../check-in/rate-limit';
 import { asyncHandler } from '../shared/async-handler';
+import { hit, RateRule } from '../shared/rate-limit.service';
 import { Refusal } from '../shared/errors';
 import type { FeatureDeps } from '../shared/feature-deps';
 import { CANVAS_CONFIG_PATH, canvasConfiguration } from './canvas-config';
 import { approveCommand, readRegistrationRequest, RegistrationRefusal, UrlRules } from './dynamic-registration';
 import { createDynamicRegistrationService, RegistrationResult } from './dynamic-registration.service';
 import type { PlatformService } from './platform.service';
+import { LINK_COMMAND, readLinkToken } from './registration-link';
+import { createRegistrationLinkService } from './registration-link.service';
 
 /**
  * Public routes for LMS administrators (mounted before ltijs):
- *   GET /register?openid_configuration=…&registration_token=…   LTI Dynamic Registration 1.0
- *   GET /lti/canvas.json                                          Canvas developer-key configuration
+ *   GET /register?rt=…&openid_configuration=…&registration_token=…   LTI Dynamic Registration 1.0,
+ *       started from a registration link (`rt`, made by `npm run platform -- registration-link`)
+ *   GET /lti/canvas.json                                               Canvas developer-key configuration
  */
 
 export const REGISTER_PATH = '/register';
@@ -60,14 +63,18 @@ function doneView(t: Translate, result: RegistrationResult) {
   };
 }
 
-function errorView(t: Translate, refusal: RegistrationRefusal) {
+/** Never `refusal.detail` (the log's): it may hold what the network answered. */
+function errorView(t: Translate, refusal: RegistrationRefusal, publicUrl: string) {
   const base = `registration.errors.${refusal.kind}`;
+  const aboutLink = refusal.kind === 'link_missing' || refusal.kind === 'link_invalid';
   return {
     status: refusal.status,
     title: t(`${base}.title`),
-    message: t(`${base}.message`),
+    message: t(`${base}.message`, { example: `${publicUrl}/register?rt=…` }),
     hint: t(`${base}.hint`),
-    detail: refusal.detail,
+    shown: refusal.shown,
+    command: aboutLink ? LINK_COMMAND : undefined,
+    linkSpent: refusal.linkSpent,
   };
 }
 
@@ -76,17 +83,19 @@ export function registrationRouter(deps: RegistrationRouterDeps): Router {
   const { features, settings } = deps;
   const publicUrl = features.publicUrl;
   const rules: UrlRules = { allowHttp: !deps.production, allowedHosts: settings.allowedHosts };
-  const service = createDynamicRegistrationService(deps.platforms, { ...rules, publicUrl, autoActivate: settings.autoActivate });
-  const attempts = new SlidingWindowLimiter(settings.requestsPer10Minutes, TEN_MINUTES_MS);
+  const links = createRegistrationLinkService({ publicUrl, now: features.now });
+  const service = createDynamicRegistrationService(deps.platforms, links, { ...rules, publicUrl, autoActivate: settings.autoActivate });
+  // Shared by every app instance (in the database), like the other per-address limits.
+  const attempts: RateRule = { name: 'dynreg', limit: settings.requestsPer10Minutes, windowMs: TEN_MINUTES_MS };
 
   router.get(CANVAS_CONFIG_PATH, (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300');
     res.type('application/json').send(`${JSON.stringify(canvasConfiguration(publicUrl), null, 2)}\n`);
   });
 
-  const refuse = (res: Response, refusal: RegistrationRefusal) => {
-    features.log.info({ kind: refusal.kind, detail: refusal.detail }, 'dynamic registration refused');
-    res.status(refusal.status).render('registration/error', { view: errorView(res.locals.t as Translate, refusal) });
+  const refuse = (req: Request, res: Response, refusal: RegistrationRefusal) => {
+    features.log.info({ kind: refusal.kind, detail: refusal.detail, linkSpent: refusal.linkSpent, ip: req.ip }, 'dynamic registration refused');
+    res.status(refusal.status).render('registration/error', { view: errorView(res.locals.t as Translate, refusal, publicUrl) });
   };
 
   router.get(
@@ -95,22 +104,20 @@ export function registrationRouter(deps: RegistrationRouterDeps): Router {
       if (!settings.enabled) throw new Refusal('dynreg_unavailable', 'DYNAMIC_REGISTRATION_DISABLED');
       res.set('Cache-Control', 'no-store');
       allowLmsFraming(req, res);
-      const ip = req.ip ?? 'unknown';
-      const nowMs = features.now().getTime();
-      if (attempts.blocked(ip, nowMs)) {
-        const retryAt = attempts.retryAtMs(ip, nowMs) ?? nowMs + TEN_MINUTES_MS;
-        res.set('Retry-After', String(Math.max(1, Math.ceil((retryAt - nowMs) / 1000))));
-        return refuse(res, new RegistrationRefusal('rate_limited'));
+      const limit = await hit(attempts, req.ip ?? 'unknown', features.now());
+      if (limit.blocked) {
+        res.set('Retry-After', String(limit.retryAfterSeconds));
+        return refuse(req, res, new RegistrationRefusal('rate_limited'));
       }
-      attempts.hit(ip, nowMs);
       try {
+        const rt = await service.checkLink(readLinkToken(req.query));
         const { configurationUrl, token } = readRegistrationRequest(req.query, rules);
-        const result = await service.register(configurationUrl, token);
+        const result = await service.register(rt, configurationUrl, token);
         const p = result.platform;
         features.log.info({ issuer: p.issuer, clientId: p.clientId, deploymentIds: p.deploymentIds, status: p.status }, 'LMS registered dynamically');
         res.render('registration/done', { view: doneView(res.locals.t as Translate, result) });
       } catch (err) {
-        if (err instanceof RegistrationRefusal) return refuse(res, err);
+        if (err instanceof RegistrationRefusal) return refuse(req, res, err);
         throw err;
       }
     }),

@@ -5,9 +5,12 @@
  *
  * Formula injection: a spreadsheet evaluates a cell that starts with = + - @ (and, after a tab
  * or CR, whatever follows), so a student named "=HYPERLINK(...)" could make a teacher's Excel
- * call out. Every *text* value that starts with one of those is prefixed with an apostrophe,
- * which spreadsheets treat as "this is text". Numbers we produce ourselves stay numbers (a
- * negative number is not an attack). Neutralising is idempotent, so callers may apply it twice.
+ * call out. Spreadsheets also skip leading spaces and line breaks before such a sign, and some
+ * (LibreOffice, Excel in East Asian locales) read the full-width forms ＝ ＋ － ＠ as the signs
+ * themselves. Every *text* value that starts with one of those, after any whitespace, is
+ * prefixed with an apostrophe, which spreadsheets treat as "this is text". Numbers we produce
+ * ourselves stay numbers (a negative number is not an attack). Neutralising is idempotent, so
+ * callers may apply it twice.
  */
 
 export type CsvValue = string | number | null | undefined;
@@ -15,7 +18,7 @@ export type CsvValue = string | number | null | undefined;
 export const BOM = '\uFEFF';
 export const CRLF = '\r\n';
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** "=1+2" → "'=1+2"; anything else unchanged. */

@@ -108,7 +108,10 @@ export interface SessionRow {
   /** The session's self-marking settings page (src/check-in). */
   selfMarkingHref: string;
   selfMarkingOn: boolean;
-  /** The projector view (src/check-in/projector.routes.ts), opened in a new tab; shown while self-marking is on. */
+  /**
+   * The teacher's projector route, opened in a new tab while self-marking is on: it mints a
+   * projector link and redirects there, so the tab never shows the ltik (src/check-in/projector.routes.ts).
+   */
   projectorHref: string;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { Locale, translator } from '../i18n/i18n';
+import { isDatabaseDown } from './database-errors';
 import { DomainError, Refusal } from './errors';
 import type { Logger } from './logger';
 import { wantsJson } from './wants-json';
@@ -14,6 +15,14 @@ export interface ErrorView {
   action?: { href: string; label: string; newWindow: boolean };
 }
 
+/**
+ * A refusal's reason is shown as the page's reference and sent in JSON only when it starts with
+ * one of our upper-case codes (NONCE_MISMATCH, NO_ROUTE GET /x): never an internal error text.
+ */
+export function displayReason(reason: string | undefined): string | undefined {
+  return reason !== undefined && /^[A-Z][A-Z0-9_]{1,63}( |$)/.test(reason) ? reason.slice(0, 300) : undefined;
+}
+
 export function refusalView(refusal: Refusal, locale: Locale): ErrorView {
   const t = translator(locale);
   const base = `refusal.${refusal.kind}`;
@@ -22,7 +31,7 @@ export function refusalView(refusal: Refusal, locale: Locale): ErrorView {
     title: t(`${base}.title`),
     message: t(`${base}.message`),
     hint: t(`${base}.hint`),
-    reason: refusal.reason,
+    reason: displayReason(refusal.reason),
     action: refusal.action && { href: refusal.action.href, label: t(refusal.action.labelKey), newWindow: refusal.action.newWindow ?? false },
   };
 }
@@ -30,6 +39,7 @@ export function refusalView(refusal: Refusal, locale: Locale): ErrorView {
 export function sendErrorView(req: Request, res: Response, view: ErrorView, code: string): void {
   res.status(view.status);
   res.setHeader('Cache-Control', 'no-store');
+  if (view.status === 503) res.setHeader('Retry-After', '30');
   if (wantsJson(req)) {
     res.json({ error: { code, reason: view.reason, title: view.title, message: view.message } });
     return;
@@ -81,6 +91,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return sendErrorView(req, res, view, 'bad_request');
     }
     const reference = randomUUID().slice(0, 8);
+    if (isDatabaseDown(err)) {
+      log.error({ err, reference, path: req.path }, 'database unreachable');
+      return sendRefusal(req, res, new Refusal('unavailable', 'DATABASE_UNAVAILABLE'));
+    }
     log.error({ err, reference, path: req.path }, 'unhandled error');
     const view = { status: 500, title: t('errors.internal.title'), message: t('errors.internal.message'), reason: reference };
     return sendErrorView(req, res, view, 'internal_error');

@@ -29,6 +29,9 @@ export const REFUSAL_STATUS = {
   wrong_activity: 403,
   not_found: 404,
   dynreg_unavailable: 404,
+  rate_limited: 429,
+  cross_site: 403,
+  unavailable: 503,
 } as const;
 
 export type RefusalKind = keyof typeof REFUSAL_STATUS;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { JobLeaseModel } from './job-lease.model';
+import { isDuplicateKey } from './database-errors';
 
 /**
  * Leases for background jobs (job-lease.model.ts). Not course data, so these functions take a
@@ -12,9 +13,6 @@ import { JobLeaseModel } from './job-lease.model';
  * No transactions needed. Expiry uses the caller's clock, so instances' clocks should agree to
  * well within the lease length (NTP is plenty for leases of minutes).
  */
-
-export const isDuplicateKey = (err: unknown): boolean =>
-  (err as { code?: unknown })?.code === 11000 || /E11000|duplicate key/i.test(String((err as { message?: unknown })?.message ?? ''));
 
 /** An id for this process: readable in the database and unique per start. */
 export function newHolderId(prefix: string): string {

@@ -3,8 +3,8 @@ import { getLaunch } from '../lti/launch-context.middleware';
 
 /**
  * The cheapest authenticated request: ltijs's session check and our launch context, nothing
- * else. Pages that stay open (the projector) use it to learn their launch is still valid, and
- * the check-in benchmark uses it as the baseline of what any authenticated route costs.
+ * else. The check-in benchmark uses it as the baseline of what any authenticated route costs,
+ * and a script can use it to learn whether its launch is still valid.
  */
 export function pingRouter(): Router {
   const router = Router();

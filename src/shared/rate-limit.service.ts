@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RateCounterModel } from './rate-counter.model';
+import { isDuplicateKey } from './database-errors';
 
 /**
  * Per-key limits (usually the client address) kept in the database, so every app instance sees
@@ -40,8 +41,6 @@ function state(rule: RateRule, count: number, nowMs: number, blockedAt: number):
   const { end } = windowOf(rule, nowMs);
   return { count, blocked: rule.limit > 0 && count >= blockedAt, retryAfterSeconds: Math.max(1, Math.ceil((end - nowMs) / 1000)) };
 }
-
-const isDuplicateKey = (err: unknown) => (err as { code?: unknown })?.code === 11000;
 
 /**
  * Counts one event for `key` and says whether the key is now over the limit: the first `limit`

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { AttendanceRecordModel } from '../../src/attendance/attendance-record.model';
 import { checkInUrl } from '../../src/check-in/qr-codes';
 import { qrToken, slotOf, typedCode } from '../../src/check-in/rotating-code';
@@ -21,13 +21,18 @@ const ROTATE = 5;
 
 browserSuite((harness, b) => { h = harness; browser = b; });
 
-interface Opened { sessionId: string; courseId: string; activityId: string; secret: Buffer; publicId: string }
+interface Opened { projector: Page; sessionId: string; courseId: string; activityId: string; secret: Buffer; publicId: string; requests: () => Request[] }
 
-/** The teacher launches in the browser, then opens the projector of a running lecture with a 5 s rotating QR. */
-async function openProjector(page: Page): Promise<Opened> {
+/**
+ * The teacher launches in the browser, a lecture with a 5 s rotating QR is running, and the
+ * teacher reaches its projector by clicking: Sessions, then "Projector" (or, with `via`
+ * 'settings', the session's self-marking page and its Projector button). The projector opens in
+ * a new tab; `requests()` lists that tab's requests so far, from its first one on.
+ */
+async function openProjector(page: Page, via: 'list' | 'settings' = 'list'): Promise<Opened> {
   await page.goto(h.lms.browserLaunchUrl({ role: 'Instructor', context: { id: contextId, title: 'Physics 101' }, resourceLink: { id: 'rl1', title: 'Lectures' } }));
-  await page.getByRole('navigation', { name: 'Activity sections' }).waitFor({ timeout: 15_000 });
-  const ltik = new URL(page.url()).searchParams.get('ltik') ?? '';
+  const nav = page.getByRole('navigation', { name: 'Activity sections' });
+  await nav.waitFor({ timeout: 15_000 });
   const courseId = courseKey(h.lms.issuer, h.lms.clientId, contextId, 'rl1');
   const activityId = activityKey(courseId, 'rl1');
   await MemberModel.bulkWrite(['s-anna', 's-zane', 's-janis'].map((userId) => ({
@@ -40,9 +45,39 @@ async function openProjector(page: Page): Promise<Opened> {
   });
   await saveSelfMarking(courseId, activityId, sessionId, { ...DEFAULT_SELF_MARKING, allowedCidrs: [], password: 'ACDEFG', enabled: true, showQr: true, rotateSeconds: ROTATE });
   const doc = await AttendanceSessionModel.findById(sessionId).lean();
-  await page.goto(`${h.tool.url}/activity/${activityId}/teacher/sessions/${sessionId}/projector?ltik=${encodeURIComponent(ltik)}`);
-  await page.locator('img.js-qr').waitFor();
-  return { sessionId, courseId, activityId, secret: Buffer.from(doc?.checkInSecret ?? '', 'base64'), publicId: doc?.publicId ?? '' };
+
+  await nav.getByRole('link', { name: 'Sessions' }).click();
+  let link = page.locator(`a[href*="/sessions/${sessionId}/projector"]`);
+  if (via === 'settings') {
+    await page.locator(`a[href*="/sessions/${sessionId}/self-marking"]`).click();
+    link = page.getByTestId('projector-link');
+  }
+  const requests: Request[] = [];
+  const record = (r: Request) => { requests.push(r); };
+  page.context().on('request', record);
+  const [projector] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+  await projector.setViewportSize({ width: 1280, height: 800 });
+  await projector.locator('img.js-qr').waitFor();
+  return { projector, sessionId, courseId, activityId, secret: Buffer.from(doc?.checkInSecret ?? '', 'base64'), publicId: doc?.publicId ?? '', requests: () => requests.filter((r) => r.frame().page() === projector) };
+}
+
+/** The tab shows /projector/<token>: the ltik-bearing first URL left neither the address bar, the history nor any Referer. */
+async function expectNoLtikIn(o: Opened): Promise<void> {
+  const url = new URL(o.projector.url());
+  expect(url.pathname).toMatch(/^\/projector\/[A-Za-z0-9_-]{43}$/);
+  expect(o.projector.url()).not.toMatch(/ltik/i);
+  expect(await o.projector.evaluate('history.length')).toBe(1);
+  expect(await o.projector.evaluate('document.referrer')).toBe('');
+  expect(await o.projector.content()).not.toMatch(/ltik/i);
+  // The click itself carries the ltik (it proves the teacher); nothing after it does.
+  const [click, ...rest] = o.requests();
+  expect(click?.url()).toContain(`/sessions/${o.sessionId}/projector?ltik=`);
+  expect(rest.length).toBeGreaterThan(0);
+  for (const r of o.requests()) {
+    const referer = (await r.allHeaders()).referer ?? '';
+    expect(referer).not.toMatch(/ltik/i);
+  }
+  for (const r of rest) expect(r.url()).not.toMatch(/ltik/i);
 }
 
 const decodeQr = (page: Page) => decodeQrElement(page.locator('img.js-qr'));
@@ -56,15 +91,17 @@ function slotShowing(o: Opened, code: string): number | undefined {
 }
 
 describe('projector in a real browser', () => {
-  it('when the teacher opens the projector, then the QR on screen decodes to the current check-in URL and the code rotates without a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  it("when the teacher clicks Projector, then a new tab shows a projector link without the ltik, its QR decodes to the current check-in URL and the code rotates without a reload", async () => {
+    const teacher = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const o = await openProjector(teacher);
+    const page = o.projector;
     const problems: string[] = [];
     page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
     page.on('pageerror', (err) => problems.push(err.message));
     let loads = 0;
     page.on('load', () => { loads += 1; });
-    const o = await openProjector(page);
     const loadsAtOpen = loads;
+    await expectNoLtikIn(o);
 
     const decoded = await decodeQr(page);
     const now = slotOf(Date.now(), ROTATE);
@@ -100,5 +137,26 @@ describe('projector in a real browser', () => {
     await screenshot(page, 'projector-qr');
     expect(problems).toEqual([]);
     await page.close();
+    await teacher.close();
+  });
+
+  it('when the teacher revokes the projector link on the settings page, then the open projector says the link is no longer valid and stops asking', async () => {
+    const teacher = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const o = await openProjector(teacher, 'settings');
+    await expectNoLtikIn(o);
+    await expect(teacher.getByText('The projector page shows only the check-in codes and the count').isVisible()).resolves.toBe(true);
+
+    await teacher.getByRole('button', { name: 'Revoke projector link' }).click();
+    await teacher.getByText('Projector link revoked').waitFor();
+    await screenshot(teacher, 'projector-settings-revoked');
+    await o.projector.getByRole('heading', { name: 'This projector link is no longer valid' }).waitFor({ timeout: (ROTATE + 6) * 1000 });
+    expect(await o.projector.locator('img.js-qr').count()).toBe(0);
+    const asked = () => o.requests().filter((r) => r.url().endsWith('/state')).length;
+    const before = asked();
+    await o.projector.waitForTimeout(6000); // longer than one rotation and one poll
+    expect(asked()).toBe(before);
+    await screenshot(o.projector, 'projector-link-revoked');
+    await o.projector.close();
+    await teacher.close();
   });
 });

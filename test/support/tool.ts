@@ -8,6 +8,8 @@ import { testDbName, testMongoUri } from './test-db';
 
 export interface TestHarness {
   tool: Tool;
+  /** The tool's LTI key (signs ltiks), for tests that forge or age one. */
+  ltiKey: string;
   lms: MockLms;
   config: Config;
   /** Drops this file's databases and stops everything. */
@@ -38,9 +40,10 @@ export async function startHarness(opts: { env?: Record<string, string>; lms?: P
     COOKIE_SAMESITE: 'Lax',
     ...opts.env,
   });
+  const ltiKey = randomBytes(32).toString('hex');
   const tool = await startTool({
     config,
-    ltiKey: randomBytes(32).toString('hex'),
+    ltiKey,
     mongoUri: testMongoUri(),
     log: createLogger(config.logLevel),
     publicUrlFromPort: true,
@@ -52,6 +55,7 @@ export async function startHarness(opts: { env?: Record<string, string>; lms?: P
   if (opts.register !== false) await tool.platforms.upsertPlatform(lms.registration(), 'cli');
   return {
     tool,
+    ltiKey,
     lms,
     config,
     async close() {

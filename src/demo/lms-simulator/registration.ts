@@ -49,6 +49,17 @@ export class MockDynamicRegistration {
     return token;
   }
 
+  /**
+   * What the LMS does with the tool's registration link (`<tool>/register?rt=…`): it opens the
+   * link with its own configuration URL and a fresh registration token appended, as Moodle does.
+   */
+  startUrl(registrationLink: string): string {
+    const url = new URL(registrationLink);
+    url.searchParams.set('openid_configuration', this.configurationUrl);
+    url.searchParams.set('registration_token', this.issueToken());
+    return url.href;
+  }
+
   reset(): void {
     this.configuration = undefined;
     this.answer = undefined;

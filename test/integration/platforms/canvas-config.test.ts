@@ -40,12 +40,14 @@ describe('GET /lti/canvas.json (the Canvas developer-key configuration)', () => 
 });
 
 describe('the landing page', () => {
-  it('when an admin opens /, then it offers the dynamic registration URL and the Canvas configuration URL to copy', async () => {
+  it('when an admin opens /, then it explains the registration link (not a bare /register URL) and offers the Canvas configuration URL to copy', async () => {
     const res = await supertest(h.tool.url).get('/');
     expect(res.status).toBe(200);
     expect(res.text).toContain('Register automatically');
-    expect(res.text).toContain('Dynamic registration URL (LTI Advantage)');
-    expect(res.text).toContain(`value="${h.tool.url}/register"`);
+    expect(res.text).toContain('Dynamic registration (LTI Advantage): registration link');
+    expect(res.text).toContain('value="npm run platform -- registration-link"');
+    expect(res.text).toContain(`${h.tool.url}/register?rt=…`);
+    expect(res.text).not.toContain(`value="${h.tool.url}/register"`);
     expect(res.text).toContain('Canvas configuration URL (JSON)');
     expect(res.text).toContain(`value="${h.tool.url}/lti/canvas.json"`);
     expect(res.text).toContain('npm run platform -- approve');
@@ -53,7 +55,7 @@ describe('the landing page', () => {
 
   it('when the browser asks for Latvian, then the new URLs are labelled in Latvian', async () => {
     const res = await supertest(h.tool.url).get('/?lang=lv');
-    expect(res.text).toContain('Dinamiskās reģistrācijas URL (LTI Advantage)');
+    expect(res.text).toContain('Dinamiskā reģistrācija (LTI Advantage): reģistrācijas saite');
     expect(res.text).toContain('Canvas konfigurācijas URL (JSON)');
   });
 });

@@ -1,4 +1,4 @@
-import { CheckInInput, decideCheckIn } from '../../../src/check-in/check-in-decision';
+import { CheckInInput, decideCheckIn, refusalBeforeAttempt } from '../../../src/check-in/check-in-decision';
 import { qrToken, slotOf, staticQrToken, typedCode } from '../../../src/check-in/rotating-code';
 import { DEFAULT_SELF_MARKING, SelfMarkingSettings } from '../../../src/check-in/settings';
 import { CheckInStatus } from '../../../src/check-in/status-choice';
@@ -146,5 +146,30 @@ describe('a held QR scan completed later (codeAtMs)', () => {
     const early = t - MIN;
     const code = { kind: 'qr' as const, value: qrToken(secret, sessionId, slotOf(early, 15)) };
     expect(decideCheckIn(input({ settings: rotating, code, codeAtMs: early, nowMs: t + MIN }))).toEqual({ ok: false, reason: 'not_open' });
+  });
+});
+
+describe('the atomic attempt reservation (issue #12, item 5)', () => {
+  it.each<[string, Partial<CheckInInput>, string | true]>([
+    ['an attempt was reserved, though the stored failures (counting it) reach the limit', { attempt: 'reserved', failuresMs: fiveFailures }, true],
+    ['an attempt was reserved and the code is wrong', { attempt: 'reserved', code: { kind: 'password', value: 'nope' } }, 'wrong_code'],
+    ['no attempt was free, with the right code and no stored failures seen', { attempt: 'none_free' }, 'locked_out'],
+    ['no attempt was free, but the student is already marked', { attempt: 'none_free', existing: { statusId: 'p' } }, 'already_marked'],
+    ['no attempt was free and the window is closed', { attempt: 'none_free', nowMs: t + 100 * MIN }, 'closed'],
+  ])('when %s, then the answer is %s', (_label, over, expected) => {
+    const decision = decideCheckIn(input(over));
+    expect(decision).toEqual(expected === true ? { ok: true, statusId: 'p', replacesExisting: false } : { ok: false, reason: expected });
+  });
+
+  it.each<[string, Partial<CheckInInput>, string | undefined]>([
+    ['all is well (the code comes next)', {}, undefined],
+    ['the code is wrong (not looked at yet)', { code: { kind: 'password', value: 'nope' } }, undefined],
+    ['the student is locked out (not looked at yet)', { failuresMs: fiveFailures }, undefined],
+    ['the window is closed', { nowMs: t + 100 * MIN }, 'closed'],
+    ['the student is not in the group', { inAudience: false }, 'not_in_audience'],
+    ['the student is already marked', { existing: { statusId: 'p' } }, 'already_marked'],
+    ['the device checked in another student', { deviceUsedByOther: true }, 'device_used_by_other'],
+  ])('before any attempt is reserved: when %s, then the early refusal is %s', (_label, over, reason) => {
+    expect(refusalBeforeAttempt(input(over))).toBe(reason);
   });
 });

@@ -1,5 +1,4 @@
 import { deviceLabel } from '../../../src/check-in/device-label';
-import { SlidingWindowLimiter } from '../../../src/check-in/rate-limit';
 import { readCookie, signToken, verifyToken } from '../../../src/check-in/signed-token';
 import { issueTicket, readTicket, TICKET_TTL_MS } from '../../../src/check-in/completion-ticket';
 import { recentlyExpired, qrToken, slotOf } from '../../../src/check-in/rotating-code';
@@ -39,29 +38,6 @@ describe('signed tokens', () => {
     expect(readCookie('la_devicex=1', 'la_device')).toBeUndefined();
     expect(readCookie('la_device=%E0%A4%A', 'la_device')).toBeUndefined();
     expect(readCookie(undefined, 'la_device')).toBeUndefined();
-  });
-});
-
-describe('sliding window limiter', () => {
-  it('when the limit is reached, then the key is blocked until the oldest hit leaves the window', () => {
-    const l = new SlidingWindowLimiter(3, 60_000);
-    for (let i = 0; i < 3; i++) l.hit('ip', NOW + i * 1000);
-    expect(l.blocked('ip', NOW + 3000)).toBe(true);
-    expect(l.blocked('other', NOW + 3000)).toBe(false);
-    expect(l.retryAtMs('ip', NOW + 3000)).toBe(NOW + 60_000);
-    expect(l.blocked('ip', NOW + 60_001)).toBe(false);
-  });
-
-  it('when the limit is 0, then nothing is ever blocked', () => {
-    const l = new SlidingWindowLimiter(0, 60_000);
-    for (let i = 0; i < 10; i++) l.hit('ip', NOW);
-    expect(l.blocked('ip', NOW)).toBe(false);
-  });
-
-  it('when flooded with distinct keys, then memory stays bounded', () => {
-    const l = new SlidingWindowLimiter(5, 60_000, 100);
-    for (let i = 0; i < 1000; i++) l.hit(`ip${i}`, NOW);
-    expect((l as unknown as { hits: Map<string, number[]> }).hits.size).toBeLessThanOrEqual(100);
   });
 });
 

@@ -1,4 +1,4 @@
-import { refusalForLtijsError } from '../../../src/lti/ltijs-errors';
+import { publicReason, refusalForLtijsError } from '../../../src/lti/ltijs-errors';
 import type { RefusalKind } from '../../../src/shared/errors';
 
 describe('turning ltijs failures into refusal pages', () => {
@@ -39,4 +39,28 @@ describe('turning ltijs failures into refusal pages', () => {
   it('when the message differs only in case, then it is not mistaken for a known one', () => {
     expect(refusalForLtijsError('missing_validation_cookie', false)).toBe('session_expired');
   });
+});
+
+describe('what a refusal page may show of an ltijs failure', () => {
+  it.each<[string | undefined, string | undefined]>([
+    ['NONCE_ALREADY_RECEIVED', 'NONCE_ALREADY_RECEIVED'],
+    ['maxAge exceeded', 'LTIK_EXPIRED'],
+    ['invalid signature', 'INVALID_SIGNATURE'],
+    ['jwt malformed', 'INVALID_JWT'],
+    ['connect ECONNREFUSED 127.0.0.1:33311', undefined],
+    ['Operation `idtokens.findOne()` buffering timed out after 10000ms', undefined],
+    ['IDTOKEN_NOT_FOUND_DB', 'IDTOKEN_NOT_FOUND_DB'],
+    ['', undefined],
+    [undefined, undefined],
+  ])('when ltijs says %p, then the page shows %p', (message, shown) => {
+    expect(publicReason(message)).toBe(shown);
+  });
+
+  it.each(['connect ECONNREFUSED 127.0.0.1:33311', 'Server selection timed out after 10000 ms', 'Operation `idtokens.findOne()` buffering timed out after 10000ms'])(
+    'when ltijs could not reach its database (%s), then the page is "temporarily unavailable", not "session ended"',
+    (message) => {
+      expect(refusalForLtijsError(message, false)).toBe('unavailable');
+      expect(refusalForLtijsError(message, true)).toBe('unavailable');
+    },
+  );
 });

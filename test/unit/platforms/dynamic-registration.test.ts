@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../../../config/config';
 import { catalogKeys } from '../../../src/i18n/i18n';
 import {
-  approveCommand, buildToolRegistration, hostAllowed, lmsErrorText, LTI_PLATFORM_CONFIGURATION, LTI_TOOL_CONFIGURATION,
+  approveCommand, buildToolRegistration, hostAllowed, hostListed, lmsErrorText, LTI_PLATFORM_CONFIGURATION, LTI_TOOL_CONFIGURATION,
   PlatformConfiguration, readRegistrationAnswer, readRegistrationRequest, REGISTRATION_REFUSALS, RegistrationRefusal,
   toPlatformInput, validateConfiguration,
 } from '../../../src/platforms/dynamic-registration';
@@ -57,8 +57,8 @@ describe('the /register request (readRegistrationRequest)', () => {
   );
 
   it('when the configuration URL is http, then development accepts it and production refuses it', () => {
-    const query = { openid_configuration: 'http://127.0.0.1:8080/cfg', registration_token: 't' };
-    expect(readRegistrationRequest(query, DEV).configurationUrl.href).toBe('http://127.0.0.1:8080/cfg');
+    const query = { openid_configuration: 'http://lms.example.edu:8080/cfg', registration_token: 't' };
+    expect(readRegistrationRequest(query, DEV).configurationUrl.href).toBe('http://lms.example.edu:8080/cfg');
     expect(refusalOf(() => readRegistrationRequest(query, PROD)).kind).toBe('invalid_configuration_url');
   });
 
@@ -73,6 +73,41 @@ describe('the /register request (readRegistrationRequest)', () => {
     const r = refusalOf(() => readRegistrationRequest({ openid_configuration: 'https://evil.example/cfg', registration_token: 't' }, rules));
     expect(r.kind).toBe('host_not_allowed');
     expect(r.status).toBe(403);
+  });
+
+  it.each([
+    'http://127.0.0.1:8080/cfg', 'http://10.1.2.3/cfg', 'http://169.254.169.254/latest', 'http://[::1]/cfg',
+    'http://[::ffff:127.0.0.1]/cfg', 'http://0.0.0.0/cfg', 'http://2130706433/cfg', 'http://[fd00::1]/cfg',
+  ])('when the configuration URL is the internal address %s, then it is refused before anything is fetched', (url) => {
+    const r = refusalOf(() => readRegistrationRequest({ openid_configuration: url, registration_token: 't' }, DEV));
+    expect(r.kind).toBe('address_not_allowed');
+    expect(r.status).toBe(403);
+    expect(r.shown).toBeUndefined();
+  });
+
+  it('when an internal address is on DYNREG_ALLOWED_HOSTS, then it is accepted (but never link-local or unspecified)', () => {
+    const rules = { allowHttp: true, allowedHosts: ['127.0.0.1', '169.254.169.254', '0.0.0.0'] };
+    expect(readRegistrationRequest({ openid_configuration: 'http://127.0.0.1:8080/cfg', registration_token: 't' }, rules).token).toBe('t');
+    for (const url of ['http://169.254.169.254/latest', 'http://0.0.0.0/cfg']) {
+      expect(refusalOf(() => readRegistrationRequest({ openid_configuration: url, registration_token: 't' }, rules)).kind).toBe('address_not_allowed');
+    }
+  });
+
+  it('when a refusal names missing parameters, then only those names are shown, never the URL it was given', () => {
+    expect(refusalOf(() => readRegistrationRequest({ openid_configuration: 'https://lms.example/cfg' }, DEV)).shown).toBe('registration_token');
+    expect(refusalOf(() => readRegistrationRequest({ openid_configuration: 'gopher://10.0.0.1:70/x', registration_token: 't' }, DEV)).shown).toBeUndefined();
+  });
+});
+
+describe('hostListed (DYNREG_ALLOWED_HOSTS names the host itself)', () => {
+  it.each([
+    [[], 'https://any.example', false],
+    [['127.0.0.1'], 'http://127.0.0.1:3001/x', true],
+    [['localhost'], 'http://localhost:3001/x', true],
+    [['localhost:3001'], 'http://localhost:3002/x', false],
+    [['*.example.edu'], 'https://lms.example.edu', true],
+  ])('when the list is %j, then %s is listed: %s', (list, url, expected) => {
+    expect(hostListed(new URL(url), list)).toBe(expected);
   });
 });
 
