@@ -4,11 +4,17 @@
  * The launcher jar is built with Maven on first use (Maven Central is reachable where MongoDB's
  * download site is not) and cached in target/. The java child exits when its stdin closes, so
  * holding the pipe open is what keeps it alive, and a crashed parent never leaves it behind.
+ * It never waits for us: it writes its own log file, and no pipe of ours can fill up and stall it.
+ * With an H2 file, every write is committed and synced before it is answered (DurableCommits.java).
  */
 import { execFile, spawn } from 'node:child_process';
-import { constants as fsConstants, createWriteStream } from 'node:fs';
+import type { ChildProcessByStdio, StdioOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import { mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { isProcessAlive } from './runtime-file';
 import type { DbLogger, StartedDatabase } from './select-database';
@@ -21,8 +27,13 @@ export interface StandinOptions {
   buildIfMissing?: boolean;
   /** How long to wait for "LISTENING <port>" (default 60 s; a cold JVM needs ~1 s). */
   startTimeoutMs?: number;
-  /** Append the server's own warnings and errors (stderr) to this file. */
+  /**
+   * The server's own log: it appends its errors (and JVM failures) here itself, capped at
+   * logMaxBytes then rotated to "<logFile>.1". Absent: a temporary file, removed by stop().
+   */
   logFile?: string;
+  /** Size cap of logFile before it is rotated (default 10 MB, set in the launcher). */
+  logMaxBytes?: number;
   /** The port to listen on (default 0: any free one); tests restart a server where it was. */
   port?: number;
 }
@@ -167,26 +178,63 @@ async function isOutdated(jar: string, toolDir: string): Promise<boolean> {
   return false;
 }
 
-export async function startStandin(opts: StandinOptions, log: DbLogger): Promise<StartedDatabase> {
+/** What startStandin returns: a StartedDatabase plus what tests and a supervisor need to watch it. */
+export interface StartedStandin extends StartedDatabase {
+  /** The java process (tests SIGKILL it to simulate a crash). */
+  pid: number;
+  /** The server's own log (opts.logFile, or a temporary file removed by stop()). */
+  logFile: string;
+  /** Settles when the java process has ended, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * The file the server logs to, opened here only to hand it to java as its stderr too: what the JVM
+ * itself prints before the server's logger runs (a bad jar, a crash) lands in the same file.
+ * `offset` is where this run starts, so a failure shows this run's lines, not an earlier run's;
+ * `temporary`: ours to remove (no logFile was asked for).
+ */
+async function openServerLog(logFile: string | undefined) {
+  const file = logFile ?? path.join(os.tmpdir(), `attendance-standin-${process.pid}-${randomBytes(4).toString('hex')}.log`);
+  await mkdir(path.dirname(file), { recursive: true });
+  const handle = await open(file, 'a', 0o600);
+  const offset = (await handle.stat()).size;
+  return { file, fd: handle.fd, offset, temporary: logFile === undefined, close: () => handle.close() };
+}
+
+/** The end of what the server logged since `offset` (of the whole file after a rotation). */
+async function logTail(file: string, offset: number): Promise<string> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const size = (await handle.stat()).size;
+    const from = Math.max(size >= offset ? offset : 0, size - TAIL_CHARS);
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(size - from), 0, size - from, from);
+    return buffer.subarray(0, bytesRead).toString('utf8').trim();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function startStandin(opts: StandinOptions, log: DbLogger): Promise<StartedStandin> {
   const jar = await ensureJar(opts.projectRoot, opts.buildIfMissing ?? true, log);
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
-  const args = ['-jar', jar, String(opts.port ?? 0)];
+  const serverLog = await openServerLog(opts.logFile);
+  const cap = opts.logMaxBytes ? [`-Dstandin.logMaxBytes=${opts.logMaxBytes}`] : [];
+  const args = [`-Dstandin.logFile=${serverLog.file}`, ...cap, '-jar', jar, String(opts.port ?? 0)];
   if (opts.persistFile) {
     await mkdir(path.dirname(opts.persistFile), { recursive: true });
     args.push(opts.persistFile);
   }
 
   const started = Date.now();
-  const child = spawn('java', args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.projectRoot });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-TAIL_CHARS);
-  });
-  if (opts.logFile) {
-    await mkdir(path.dirname(opts.logFile), { recursive: true });
-    child.stderr.pipe(createWriteStream(opts.logFile, { flags: 'a' }));
-  }
+  // No stderr pipe: the server writes its log itself, so a parent whose event loop is busy (a
+  // synchronous spawn, a long computation) can never stall it by not reading. stdout carries one
+  // line, "LISTENING <port>", and stays drained by the reader below.
+  const stdio: StdioOptions = ['pipe', 'pipe', serverLog.fd];
+  const child = spawn('java', args, { stdio, cwd: opts.projectRoot }) as ChildProcessByStdio<Writable, Readable, null>;
+  await serverLog.close(); // java has its own copy
+  const removeTemporaryLog = () => (serverLog.temporary ? unlink(serverLog.file).catch(() => undefined) : Promise.resolve());
   // Writing to / ending stdin after java died raises EPIPE; the exit handlers report that instead.
   child.stdin.on('error', () => undefined);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -198,13 +246,14 @@ export async function startStandin(opts: StandinOptions, log: DbLogger): Promise
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     const timer = setTimeout(() => {
-      fail(new Error(`Offline MongoDB stand-in did not report LISTENING within ${startTimeoutMs} ms${stderrNote()}`));
       child.kill('SIGKILL');
+      fail(`did not report LISTENING within ${startTimeoutMs} ms`);
     }, startTimeoutMs);
-    const stderrNote = () => (stderr.trim() ? `; stderr: ${tail(stderr.trim())}` : '');
-    const fail = (err: Error) => {
+    const fail = (why: string) => {
       clearTimeout(timer);
-      reject(err);
+      void logTail(serverLog.file, serverLog.offset)
+        .then((said) => reject(new Error(`Offline MongoDB stand-in ${why}${said ? `; its log (${serverLog.file}): ${said}` : ''}`)))
+        .then(removeTemporaryLog);
     };
     lines.on('line', (line) => {
       const match = /^LISTENING (\d+)$/.exec(line.trim());
@@ -214,39 +263,37 @@ export async function startStandin(opts: StandinOptions, log: DbLogger): Promise
       }
     });
     child.once('error', (err: NodeJS.ErrnoException) =>
-      fail(new Error(err.code === 'ENOENT' ? 'java not found on PATH (Java 17 is needed for the offline MongoDB stand-in)' : err.message)),
+      fail(err.code === 'ENOENT' ? 'cannot start: java not found on PATH (Java 17 is needed)' : `cannot start: ${err.message}`),
     );
-    void exited.then(({ code, signal }) =>
-      fail(new Error(`Offline MongoDB stand-in exited before listening (code ${code}, signal ${signal})${stderrNote()}`)),
-    );
+    void exited.then(({ code, signal }) => fail(`exited before listening (code ${code}, signal ${signal})`));
   });
 
-  const pid = child.pid;
-  log.info({ port, pid, ms: Date.now() - started }, 'Offline MongoDB stand-in listening');
+  const pid = child.pid ?? -1;
+  log.info({ port, pid, ms: Date.now() - started, logFile: serverLog.file }, 'Offline MongoDB stand-in listening');
   let stopping = false;
-  void exited.then(({ code, signal }) => {
-    if (!stopping) log.error({ code, signal, stderr: tail(stderr) }, 'Offline MongoDB stand-in exited unexpectedly');
+  void exited.then(async ({ code, signal }) => {
+    if (stopping) return;
+    const said = await logTail(serverLog.file, serverLog.offset); // its last words, from its own log
+    log.error({ code, signal, logFile: serverLog.file, tail: said }, 'Offline MongoDB stand-in exited unexpectedly');
   });
 
   return {
     kind: 'standin',
+    pid,
+    logFile: serverLog.file,
+    exited,
     uri: `mongodb://127.0.0.1:${port}`,
     description:
       `mongo-java-server stand-in on 127.0.0.1:${port} (pid ${pid}, ` +
       (opts.persistFile ? `H2 file ${opts.persistFile})` : 'in-memory)'),
     stop: async () => {
-      if (hasExited) return;
       stopping = true;
-      child.stdin.end();
-      const ended = await within(exited, STOP_GRACE_MS);
-      if (!ended && pid !== undefined) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // Already gone between the check and the kill.
-        }
+      if (!hasExited) child.stdin.end();
+      if (!hasExited && !(await within(exited, STOP_GRACE_MS))) {
+        child.kill('SIGKILL'); // a no-op when it is already gone
         await within(exited, STOP_GRACE_MS);
       }
+      await removeTemporaryLog();
     },
   };
 }
