@@ -15,6 +15,8 @@ export interface Config {
   /** Public base URL without a trailing slash, e.g. https://attendance.example.edu */
   publicUrl: string;
   mongodbUri?: string;
+  /** Write concern of every write (ours and ltijs's): `majority` or a member count, with or without the journal. */
+  writeConcern: { w: 'majority' | number; journal: boolean };
   /** Our database name; ltijs gets `${dbName}_ltijs` on the same server. */
   dbName: string;
   /** Which embedded server to try when no MONGODB_URI is set. */
@@ -83,6 +85,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  MONGODB_WRITE_CONCERN: z.string().regex(/^(majority|[1-9])$/, 'majority or a number of members (1-9)').default('majority'),
+  MONGODB_JOURNAL: boolish.default(true),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,38}$/, 'letters, digits, _ and - only (max 38)').default('lti_attendance'),
   EMBEDDED_DB: z.enum(['auto', 'mongod', 'standin']).default('auto'),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -170,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl,
     mongodbUri: e.MONGODB_URI,
+    writeConcern: { w: e.MONGODB_WRITE_CONCERN === 'majority' ? 'majority' : Number(e.MONGODB_WRITE_CONCERN), journal: e.MONGODB_JOURNAL },
     dbName: e.MONGODB_DB,
     embeddedDb: e.EMBEDDED_DB,
     dataDir: e.DATA_DIR,

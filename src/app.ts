@@ -29,6 +29,7 @@ import { landingRouter } from './platforms/landing.routes';
 import type { PlatformRegistry } from './platforms/platform-registry';
 import type { PlatformService } from './platforms/platform.service';
 import { crossSiteGuard } from './shared/cross-site.middleware';
+import { Refusal } from './shared/errors';
 import { rememberSecurityHeaders } from './shared/security-headers';
 import { errorHandler, notFoundHandler, rejectMalformedPath } from './shared/error-handler.middleware';
 import { healthRouter } from './shared/health.routes';
@@ -48,6 +49,8 @@ export interface AppDeps {
   /** The real clock, for LTI protocol checks (see ToolOptions.now). */
   now: () => Date;
   features: FeatureDeps;
+  /** True once the tool is stopping: new requests get the "briefly unavailable" page. */
+  draining?: () => boolean;
 }
 
 /** Builds the express app: public routes, then ltijs, then everything that needs a launch. */
@@ -89,6 +92,11 @@ export function buildApp(deps: AppDeps): Express {
   app.use(rememberSecurityHeaders);
   // Before the body parsers: their errors must render in the visitor's language too.
   app.use(localeMiddleware(config.defaultLocale));
+  app.use((_req, res, next) => {
+    if (!deps.draining?.()) return next();
+    res.set('Connection', 'close');
+    next(new Refusal('unavailable', 'SHUTTING_DOWN'));
+  });
   app.use(rejectMalformedPath);
   app.use(crossSiteGuard({ publicUrl, exempt: [LTI_ROUTES.login, LTI_ROUTES.launch] }));
   // Group CSV imports may hold 1 MB of text, which URL encoding can triple.
@@ -107,6 +115,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(landingRouter(publicUrl, { dynamicRegistration: config.dynamicRegistration.enabled }));
   app.use(LTI_ROUTES.login, loginMiddleware({
     publicUrl, now, knowsLogin: (iss, clientId, refresh) => registry.knowsLogin(iss, clientId, refresh), unregisteredPer10Minutes: config.loginUnregisteredPer10Minutes,
+    onLtijsFailure: (body) => log.error({ body }, 'ltijs could not start a login'),
   }));
   app.post(LTI_ROUTES.launch, launchPrecheckMiddleware(now));
   // Calendar apps fetch the student's feed with its secret token, without any launch.

@@ -40,6 +40,8 @@ export interface ToolOptions {
   autoMarkIntervalMs?: number;
   /** How often due grades are sent to the LMS (default 5 s); 0 = not on this instance (jobs are still enqueued). */
   gradeSyncIntervalMs?: number;
+  /** On close, how long new requests get the 503 page before the port closes (default 1 s; tests use 0). */
+  drainGraceMs?: number;
 }
 
 export interface Tool {
@@ -67,11 +69,33 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/**
+ * Stopping: for `graceMs` the server keeps listening and answers every new request (also one
+ * already on its way over a kept-alive connection) with the 503 page and Connection: close, so
+ * clients see a clean answer instead of a reset; then it stops listening, closes idle
+ * connections, and waits for requests in flight, cutting them only after `limitMs`.
+ */
+const DRAIN_GRACE_MS = 1000;
+const DRAIN_LIMIT_MS = 10_000;
+
+async function closeServer(server: Server, graceMs: number, limitMs: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, graceMs));
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), limitMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
 /** config → database connection → ltijs → registrations → app → workers, and the reverse on close. */
 export async function startTool(opts: ToolOptions): Promise<Tool> {
   const { config, log } = opts;
   const now = opts.now ?? (() => new Date());
-  await connectMongoose(opts.mongoUri, config.dbName);
+  await connectMongoose(opts.mongoUri, config.dbName, config.writeConcern);
 
   // Listen early (answering 503) so a port-0 test server knows its public URL before ltijs is set up.
   const server = createServer();
@@ -100,6 +124,7 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
       publicUrl,
       cookies: { secure: config.cookieSecure, sameSite: config.cookieSameSite },
       tokenMaxAgeSeconds: config.tokenMaxAgeSeconds,
+      writeConcern: config.writeConcern,
       ltikMaxAgeSeconds: config.ltikMaxAgeSeconds,
       defaultLocale: config.defaultLocale,
       log,
@@ -138,7 +163,8 @@ function finishStart(
   features: FeatureDeps,
 ): Tool {
   const { config, log, now } = opts;
-  const app = buildApp({ config, publicUrl, log, lti, registry, platforms, checkDatabase: () => pingDatabase(), now: () => new Date(), features });
+  const draining = { on: false };
+  const app = buildApp({ config, publicUrl, log, lti, registry, platforms, checkDatabase: () => pingDatabase(), now: () => new Date(), features, draining: () => draining.on });
   setHandler(server, app);
   const cleanup = startCleanupWorker({
     ltijsDbName: `${config.dbName}_ltijs`,
@@ -161,15 +187,16 @@ function finishStart(
     platforms,
     registry,
     async close() {
+      // Stop taking requests first: new ones (also on kept-alive connections) get the calm 503
+      // page with Connection: close, those in flight finish, then the workers finish their
+      // current job, and only then do the database connections go.
+      draining.on = true;
+      await closeServer(server, opts.drainGraceMs ?? DRAIN_GRACE_MS, DRAIN_LIMIT_MS);
       cleanup.stop();
       await autoMark.stop();
       unsubscribeGrades();
       await gradeSync.stop();
       registry.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
       await lti.close();
       await disconnectMongoose();
     },

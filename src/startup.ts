@@ -49,7 +49,17 @@ export async function startDatabaseOrExit(config: Config, log: Logger): Promise<
   let database: StartedDatabase;
   try {
     database = await startDatabase(
-      { mongodbUri: config.mongodbUri, embedded: config.embeddedDb, dataDir: config.dataDir, projectRoot: projectRoot() },
+      {
+        mongodbUri: config.mongodbUri, embedded: config.embeddedDb, dataDir: config.dataDir, projectRoot: projectRoot(),
+        // A dead embedded database is restarted on its data; one that keeps dying stops the tool
+        // (exit 70) so that a process manager, or a person, sees it instead of endless 503s.
+        supervise: {
+          onGiveUp: () => {
+            log.fatal('the embedded database keeps stopping; the tool stops too');
+            process.exit(70); // EX_SOFTWARE
+          },
+        },
+      },
       log,
     );
   } catch (err) {

@@ -62,3 +62,38 @@ export function holdPending(res: Response, cookies: CookieSettings, scan: Pendin
 export function clearPending(res: Response, secure: boolean): void {
   res.clearCookie(PENDING_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
 }
+
+/**
+ * la_scan: a scan that arrived while the database was unreachable. Nothing could be checked or
+ * held then, and the code rotates on; so the tool signs what it saw, this address's code at this
+ * moment on this phone, and the retry checks the code as of that moment. It attests only the
+ * arrival time: the code must still have been valid then, the retry must come from the same
+ * phone (la_device) within the held-scan limit, and it then becomes an ordinary held scan.
+ */
+export const SCAN_RECEIPT_COOKIE = 'la_scan';
+
+export interface ScanReceipt {
+  /** The session's public id. */
+  s: string;
+  /** The code as scanned. */
+  c: string;
+  /** When the scan arrived (ms). */
+  at: number;
+  /** The phone's device id. */
+  d: string;
+}
+
+export function readScanReceipt(req: Request, key: Buffer, nowMs: number): ScanReceipt | undefined {
+  const v = verifyToken<ScanReceipt>(key, 'scan', readCookie(req.headers.cookie, SCAN_RECEIPT_COOKIE), nowMs);
+  if (!v || typeof v.s !== 'string' || typeof v.c !== 'string' || typeof v.at !== 'number' || typeof v.d !== 'string') return undefined;
+  return { s: v.s, c: v.c, at: v.at, d: v.d };
+}
+
+/** `untilMs`: the last moment a retry may use it (the held-scan limit after the scan). */
+export function holdScanReceipt(res: Response, cookies: CookieSettings, receipt: ScanReceipt, nowMs: number, untilMs: number): void {
+  res.cookie(SCAN_RECEIPT_COOKIE, signToken(cookies.key, 'scan', receipt, untilMs), options(cookies.secure, untilMs - nowMs));
+}
+
+export function clearScanReceipt(res: Response, secure: boolean): void {
+  res.clearCookie(SCAN_RECEIPT_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+}

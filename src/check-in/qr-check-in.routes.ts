@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Request, Response, Router } from 'express';
 import { toLocale, Translate } from '../i18n/i18n';
 import { asyncHandler } from '../shared/async-handler';
+import { isDatabaseDown } from '../shared/database-errors';
 import type { FeatureDeps } from '../shared/feature-deps';
 import { setLocale } from '../shared/locale.middleware';
 import { REFUSAL_STATUS } from './check-in.presenter';
 import { CompletionTicket, readTicket } from './completion-ticket';
 import { deviceLabel } from './device-label';
 import { inspectHeldScan } from './held-scan.service';
-import { clearPending, CookieSettings, ensureDeviceId, holdPending, PendingScan, readDeviceId, readPending } from './phone-cookies';
+import {
+  clearPending, clearScanReceipt, CookieSettings, ensureDeviceId, holdPending, holdScanReceipt, PendingScan, readDeviceId, readPending, readScanReceipt, ScanReceipt,
+} from './phone-cookies';
 import {
   checkScan, completeHeldScan, countQrFailure, findByPublicId, holdValidScan, lmsLink, pairDevice, pairedUser, QrFailure, QrLimits, QrSession, studentFacts,
 } from './qr-check-in.service';
@@ -163,10 +166,10 @@ export function qrCheckInRouter(deps: FeatureDeps, opts: QrRouterOptions): Route
   }));
 
   router.get('/checkin/:publicId', asyncHandler(async (req, res) => {
+    const code = str(req.query.code);
+    if (code !== undefined) return keptThroughOutage(req, res, code, () => scanRequest(req, res, code));
     const s = await load(req, res);
     if (!s) return;
-    const code = str(req.query.code);
-    if (code !== undefined) return scan(req, res, s, code);
     const who = await identify(req, res, s, str(req.query.t));
     const held = pendingFor(req, s);
     if (held && !(await heldStillUsable(req, res, s, held, who ? undefined : 200))) return;
@@ -177,12 +180,44 @@ export function qrCheckInRouter(deps: FeatureDeps, opts: QrRouterOptions): Route
     render(res, qrMessagePage(t(res), 200, 'scan_first'));
   }));
 
+  async function scanRequest(req: Request, res: Response, code: string): Promise<void> {
+    const s = await load(req, res);
+    if (s) await scan(req, res, s, code);
+  }
+
+  /**
+   * A scan the database could not take (it is down: the error handler answers with the calm 503
+   * page and "Try again") leaves a signed receipt on the phone, so the retry checks the code as of
+   * the scan, not of the retry, by which time the code has rotated on (phone-cookies.ts).
+   */
+  async function keptThroughOutage(req: Request, res: Response, code: string, handle: () => Promise<void>): Promise<void> {
+    try {
+      await handle();
+    } catch (err) {
+      if (isDatabaseDown(err) && !res.headersSent) {
+        const publicId = String(req.params.publicId ?? '');
+        const deviceId = ensureDeviceId(req, res, cookies, nowMs());
+        const earlier = receiptFor(req, publicId, code, deviceId);
+        const at = earlier?.at ?? nowMs();
+        holdScanReceipt(res, cookies, { s: publicId, c: code, at, d: deviceId }, nowMs(), at + opts.heldScanMinutes * 60_000);
+      }
+      throw err;
+    }
+  }
+  const receiptFor = (req: Request, publicId: string, code: string, deviceId: string | undefined): ScanReceipt | undefined => {
+    const r = readScanReceipt(req, deps.signingKey, nowMs());
+    return r && r.s === publicId && r.c === code && r.d === deviceId && r.at <= nowMs() ? r : undefined;
+  };
+
   async function scan(req: Request, res: Response, s: QrSession, code: string): Promise<void> {
-    const check = checkScan(s, code, nowMs());
+    const receipt = receiptFor(req, s.publicId, code, readDeviceId(req, deps.signingKey, nowMs()));
+    const scannedAt = receipt?.at ?? nowMs();
+    const check = checkScan(s, code, scannedAt);
     if (check === 'wrong' && (await refusedAsFlood(req, res, 'wrong_code'))) return;
+    if (receipt) clearScanReceipt(res, opts.cookieSecure);
     if (check !== 'ok') return render(res, await qrRefusalPage(s, undefined, { reason: check }, deps.now(), res.locals));
     const deviceId = ensureDeviceId(req, res, cookies, nowMs());
-    const stored = await holdValidScan(s, code, deviceId, deps.now(), opts.heldScanMinutes);
+    const stored = await holdValidScan(s, code, deviceId, new Date(scannedAt), opts.heldScanMinutes);
     const held: PendingScan = { h: stored.id, s: s.publicId };
     holdPending(res, cookies, held, nowMs(), stored.expiresAt.getTime());
     const userId = await pairedUser(s.courseId, deviceId);

@@ -6,7 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type TokenPurpose = 'device' | 'pending' | 'ticket';
+export type TokenPurpose = 'device' | 'pending' | 'ticket' | 'scan';
 
 type Envelope<T> = { p: TokenPurpose; exp: number; v: T };
 

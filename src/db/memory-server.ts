@@ -24,6 +24,13 @@ export interface MemoryServerOptions {
   dbPath?: string;
   /** Bound for each of the DNS lookup and the HTTPS HEAD of the download site. */
   probeTimeoutMs?: number;
+  /** The port to listen on (default: any free one); a supervised restart reuses the old one. */
+  port?: number;
+}
+
+/** A started mongod; `exited` settles when its process has ended, for whatever reason. */
+export interface StartedMemoryServer extends StartedDatabase {
+  exited: Promise<unknown>;
 }
 
 /**
@@ -85,7 +92,7 @@ function hasProxy(env: NodeJS.ProcessEnv): boolean {
   return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].some((k) => !!env[k]);
 }
 
-export async function startMemoryServer(opts: MemoryServerOptions, log: DbLogger): Promise<StartedDatabase> {
+export async function startMemoryServer(opts: MemoryServerOptions, log: DbLogger): Promise<StartedMemoryServer> {
   const probeTimeoutMs = opts.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const binary = await findLocalMongodBinary();
 
@@ -110,11 +117,20 @@ export async function startMemoryServer(opts: MemoryServerOptions, log: DbLogger
   const server = await MongoMemoryServer.create({
     instance: {
       ip: '127.0.0.1',
+      ...(opts.port ? { port: opts.port } : {}),
       ...(opts.dbPath ? { dbPath: opts.dbPath, storageEngine: 'wiredTiger' as const } : {}),
     },
   });
   const version = server.opts.binary?.version;
+  const mongod = server.instanceInfo?.instance.mongodProcess;
+  // Journaling: mongod's wiredTiger journals by default (and always since 6.1); with the write
+  // concern's `j: true` (DEFAULT_WRITE_CONCERN) a write is answered once it is in the journal.
+  const exited = new Promise<unknown>((resolve) => {
+    if (!mongod || mongod.exitCode !== null) resolve(undefined);
+    else mongod.once('exit', resolve);
+  });
   return {
+    exited,
     kind: 'mongod',
     uri: server.getUri(),
     description:

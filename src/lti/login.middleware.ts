@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { retryAction, sendRefusal } from '../shared/error-handler.middleware';
 import { Refusal } from '../shared/errors';
 import { asyncHandler } from '../shared/async-handler';
 import { hit, RateRule } from '../shared/rate-limit.service';
@@ -27,6 +28,8 @@ export interface LoginMiddlewareOptions {
   knowsLogin: (issuer: string, clientId: string | undefined, refresh: boolean) => Promise<boolean>;
   /** Logins naming no registered LMS, per client address (0 = no limit). */
   unregisteredPer10Minutes: number;
+  /** ltijs's own failure answer (for the log; never shown). */
+  onLtijsFailure?: (body: unknown) => void;
 }
 
 /**
@@ -80,6 +83,18 @@ export function loginMiddleware(opts: LoginMiddlewareOptions): RequestHandler {
       }
       if (!(await opts.knowsLogin(params.iss, params.client_id, true))) throw new Refusal('unregistered_platform', 'UNREGISTERED_PLATFORM');
     }
+
+    // ltijs answers its own failures on /login (its database away) with a raw 500 JSON body that
+    // carries the driver's error text: the person gets our calm page instead.
+    const send = res.send.bind(res);
+    res.send = ((body?: unknown) => {
+      if (res.statusCode < 500) return send(body);
+      res.send = send;
+      res.statusCode = 200;
+      opts.onLtijsFailure?.(body);
+      sendRefusal(req, res, new Refusal('unavailable', 'LOGIN_FAILED', retryAction(req)));
+      return res;
+    }) as typeof res.send;
 
     const redirect = res.redirect.bind(res) as (url: string) => void;
     (res as unknown as { redirect: (url: string) => void }).redirect = (location: string) => {

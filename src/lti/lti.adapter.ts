@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { Provider } from 'ltijs';
 import type { Locale } from '../i18n/i18n';
+import { DATABASE_WAIT_MS, DEFAULT_WRITE_CONCERN, WriteConcernSetting } from '../db/database';
+import { retryAction } from '../shared/error-handler.middleware';
 import { Refusal } from '../shared/errors';
 import { restoreSecurityHeaders } from '../shared/security-headers';
 import type { Logger } from '../shared/logger';
@@ -29,6 +31,8 @@ export interface LtiAdapterOptions {
   publicUrl: string;
   cookies: { secure: boolean; sameSite: 'None' | 'Lax' | 'Strict' };
   tokenMaxAgeSeconds: number;
+  /** ltijs's launch records (nonces, tokens, registrations) are written as durably as ours. */
+  writeConcern?: WriteConcernSetting;
   /** How long an ltik (the launch's key in links and forms) stays valid (default 12 h). */
   ltikMaxAgeSeconds?: number;
   defaultLocale: Locale;
@@ -60,7 +64,7 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
   useAsyncPlatformKeyGeneration(); // ltijs makes platform keys synchronously (seconds of a blocked loop)
   lti.setup(
     opts.key,
-    { url: opts.mongoUri, connection: { dbName: opts.dbName, serverSelectionTimeoutMS: 10_000 } },
+    { url: opts.mongoUri, connection: { dbName: opts.dbName, serverSelectionTimeoutMS: DATABASE_WAIT_MS, writeConcern: opts.writeConcern ?? DEFAULT_WRITE_CONCERN } },
     {
       appRoute: LTI_ROUTES.launch,
       loginRoute: LTI_ROUTES.login,
@@ -105,7 +109,10 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
         const href = await relaunchUrlForState(body.state, opts.publicUrl);
         if (href) action = { href, labelKey: 'refusal.cookies_blocked.action', newWindow: true };
       }
-      if (kind === 'unavailable') opts.log.error({ message, path: req.path }, 'ltijs could not reach its database');
+      if (kind === 'unavailable') {
+        opts.log.error({ message, path: req.path }, 'ltijs could not reach its database');
+        action = retryAction(req);
+      }
       else opts.log.info({ message, kind, path: req.path }, 'launch refused by ltijs validation');
       opts.refuse(req, res, new Refusal(kind, reason, action));
     }),
@@ -155,7 +162,10 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
  * errors are logged instead (an 'error' event without a listener would throw).
  */
 function keepLtijsConnectionToTheDriver(log: Logger): void {
-  const connection = (createRequire(require.resolve('ltijs'))('mongoose') as { connection: EventEmitter }).connection;
+  const ltijsMongoose = createRequire(require.resolve('ltijs'))('mongoose') as { connection: EventEmitter; set(key: string, value: unknown): void };
+  // Fail as fast as our own connection does while the database is away (see DATABASE_WAIT_MS).
+  ltijsMongoose.set('bufferTimeoutMS', DATABASE_WAIT_MS);
+  const { connection } = ltijsMongoose;
   connection.removeAllListeners('error');
   connection.removeAllListeners('disconnected');
   connection.on('error', (err: unknown) => log.warn({ err }, 'ltijs database connection error; the driver keeps retrying'));

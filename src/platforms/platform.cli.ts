@@ -47,7 +47,7 @@ type Log = ReturnType<typeof createLogger>;
 /** Opens our database (mongoose), runs `fn`, and closes everything it opened. */
 async function withDatabase<T>(config: Config, log: Log, fn: (uri: string) => Promise<T>): Promise<T> {
   const db = await openDatabase(config, log);
-  await connectMongoose(db.uri, config.dbName);
+  await connectMongoose(db.uri, config.dbName, config.writeConcern);
   try {
     return await fn(db.uri);
   } finally {

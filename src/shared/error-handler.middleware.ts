@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { Locale, translator } from '../i18n/i18n';
 import { isDatabaseDown } from './database-errors';
-import { DomainError, Refusal } from './errors';
+import { DomainError, Refusal, RefusalAction } from './errors';
 import type { Logger } from './logger';
 import { wantsJson } from './wants-json';
 
@@ -70,6 +70,15 @@ export function notFoundHandler(): RequestHandler {
   return (req, _res, next) => next(new Refusal('not_found', `NO_ROUTE ${req.method} ${req.path}`));
 }
 
+/**
+ * "Try again" on the unavailable page: the same address, for a GET (nothing to send again). Only
+ * a path of this site: "//host/…" would be another site.
+ */
+export function retryAction(req: Request): RefusalAction | undefined {
+  const url = req.originalUrl;
+  return req.method === 'GET' && /^\/(?![/\\])/.test(url) ? { href: url, labelKey: 'refusal.unavailable.retry' } : undefined;
+}
+
 /** Maps every error to a translated page with the right status; never leaks a stack trace. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -93,7 +102,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const reference = randomUUID().slice(0, 8);
     if (isDatabaseDown(err)) {
       log.error({ err, reference, path: req.path }, 'database unreachable');
-      return sendRefusal(req, res, new Refusal('unavailable', 'DATABASE_UNAVAILABLE'));
+      return sendRefusal(req, res, new Refusal('unavailable', 'DATABASE_UNAVAILABLE', retryAction(req)));
     }
     log.error({ err, reference, path: req.path }, 'unhandled error');
     const view = { status: 500, title: t('errors.internal.title'), message: t('errors.internal.message'), reason: reference };

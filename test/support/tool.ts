@@ -27,8 +27,9 @@ export interface TestHarness {
  * so no test's past sessions get marked behind its back.
  * `gradeSyncIntervalMs`: the grade delivery job's interval; off (0) unless asked (grades are still
  * enqueued; tests call processGradeSync themselves for determinism).
+ * `mongoUri`: a database server of the test's own (one it stops or kills) instead of the run's.
  */
-export async function startHarness(opts: { env?: Record<string, string>; lms?: Partial<MockLmsOptions>; register?: boolean; now?: () => Date; autoMarkIntervalMs?: number; gradeSyncIntervalMs?: number } = {}): Promise<TestHarness> {
+export async function startHarness(opts: { env?: Record<string, string>; lms?: Partial<MockLmsOptions>; register?: boolean; now?: () => Date; autoMarkIntervalMs?: number; gradeSyncIntervalMs?: number; mongoUri?: string } = {}): Promise<TestHarness> {
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -44,12 +45,13 @@ export async function startHarness(opts: { env?: Record<string, string>; lms?: P
   const tool = await startTool({
     config,
     ltiKey,
-    mongoUri: testMongoUri(),
+    mongoUri: opts.mongoUri ?? testMongoUri(),
     log: createLogger(config.logLevel),
     publicUrlFromPort: true,
     now: opts.now,
     autoMarkIntervalMs: opts.autoMarkIntervalMs ?? 0,
     gradeSyncIntervalMs: opts.gradeSyncIntervalMs ?? 0,
+    drainGraceMs: 0,
   });
   const lms = await MockLms.start({ toolUrl: tool.url, ...opts.lms });
   if (opts.register !== false) await tool.platforms.upsertPlatform(lms.registration(), 'cli');

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';
-import { AttendanceSessionModel } from '../../../src/sessions/attendance-session.model';
 import { startHarness, TestHarness } from '../../support/tool';
 import { auditOf, launchTeacher, recordsOf, TakeCourse, visibleText } from '../attendance/take-helpers';
+import { checkInPath, openPasswordSession, PASSWORD } from './password-session';
 
 /**
  * Repeated and concurrent submissions (issue #5, "Speed and scale"): the unique index on
@@ -13,24 +12,6 @@ import { auditOf, launchTeacher, recordsOf, TakeCourse, visibleText } from '../a
 let h: TestHarness;
 beforeAll(async () => { h = await startHarness(); }, 60_000);
 afterAll(async () => { await h.close(); });
-
-const PASSWORD = 'ACDEFG';
-const checkInPath = (t: TakeCourse, id: string) => `/activity/${t.activityId}/student/sessions/${id}/check-in`;
-
-/** A session that started 5 minutes ago with password check-in on, automatic status. */
-async function openSession(t: TakeCourse): Promise<string> {
-  const id = randomUUID();
-  await AttendanceSessionModel.create({
-    _id: id, courseId: t.courseId, activityId: t.activityId, startsAt: new Date(Date.now() - 5 * 60_000), durationMinutes: 90,
-    timezone: 'Europe/Riga', description: 'Lecture', audience: { kind: 'all' }, statusSetId: `${t.activityId}-default`, createdBy: 'teacher',
-  });
-  const res = await t.agent.post(`/activity/${t.activityId}/teacher/sessions/${id}/self-marking`).type('form').send({
-    ltik: t.ltik, enabled: '1', password: PASSWORD, statusMode: 'auto', lateAfterMinutes: '10', opensMinutesBefore: '0',
-    allowedCidrs: '', rotateSeconds: '15', graceSeconds: '5', action: 'save',
-  });
-  expect(res.status).toBe(303);
-  return id;
-}
 
 async function student(contextId: string, userId: string): Promise<{ agent: supertest.Agent; ltik: string }> {
   const r = await h.lms.launch({ role: 'Learner', context: { id: contextId }, resourceLink: { id: 'rl1' }, user: { id: userId, givenName: 'Sam', familyName: userId } });
@@ -54,7 +35,7 @@ function expectAcceptedOrAlready(res: supertest.Response, path: string): 'done' 
 describe('concurrent check-in submissions', () => {
   it('10 concurrent submissions by one student: one record, one audit entry, one "done" and nine "already"; a later one changes nothing', async () => {
     const t = await launchTeacher(h, 'cc-one');
-    const id = await openSession(t);
+    const id = await openPasswordSession(t);
     const s = await student('cc-one', 'cc-s1');
     const path = checkInPath(t, id);
 
@@ -86,7 +67,7 @@ describe('concurrent check-in submissions', () => {
 
   it('two different students at the same time: two records, two audit entries', async () => {
     const t = await launchTeacher(h, 'cc-two');
-    const id = await openSession(t);
+    const id = await openPasswordSession(t);
     const [a, b] = await Promise.all([student('cc-two', 'cc-a'), student('cc-two', 'cc-b')]);
     const path = checkInPath(t, id);
 

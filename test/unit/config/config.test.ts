@@ -55,6 +55,12 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://example.edu/attendance//' }).publicUrl).toBe('https://example.edu/attendance');
   });
 
+  it('when nothing is said about durability, then writes wait for a majority of members and the journal', () => {
+    expect(loadConfig({}).writeConcern).toEqual({ w: 'majority', journal: true });
+    expect(loadConfig({ MONGODB_WRITE_CONCERN: '1', MONGODB_JOURNAL: 'false' }).writeConcern).toEqual({ w: 1, journal: false });
+    expect(() => loadConfig({ MONGODB_WRITE_CONCERN: 'most' })).toThrow(/MONGODB_WRITE_CONCERN/);
+  });
+
   it('when PORT is set without PUBLIC_URL, then the local URL uses that port', () => {
     expect(loadConfig({ PORT: '8081' }).publicUrl).toBe('http://localhost:8081');
   });
