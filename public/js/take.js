@@ -5,7 +5,9 @@
 // - the live "still unmarked" counter and the per-row "Unmarked" label and highlight;
 // - "set all" / "set all unmarked" in the browser, without a round trip;
 // - a "not saved yet" reminder once something changed;
-// - a confirmation before "mark the unmarked as … now".
+// - a confirmation before "mark the unmarked as … now";
+// - on a row changed elsewhere meanwhile (a conflict), the row's inputs follow "keep theirs /
+//   use mine", and editing the row chooses "use mine".
 (function () {
   'use strict';
 
@@ -24,7 +26,8 @@
   var form = document.getElementById('take-form');
   var body = form && form.querySelector('.js-take-rows');
   if (!form || !body) return;
-  var rows = Array.prototype.slice.call(body.rows);
+  // Student rows only: a conflict's explanation is a row of its own below its student.
+  var rows = Array.prototype.slice.call(body.querySelectorAll('tr.take-row'));
   var counter = form.querySelector('.js-unmarked-text');
   var unsaved = form.querySelector('.js-unsaved');
   var hint = form.querySelector('.js-key-hint');
@@ -56,6 +59,33 @@
     if (unsaved) unsaved.hidden = false;
   }
 
+  // Conflict rows: the radios "keep theirs" / "use mine" sit in the row after the student's.
+  function choicesOf(row) {
+    var next = row.nextElementSibling;
+    return next && next.classList.contains('take-conflict-row') ? next.querySelectorAll('.js-conflict-choice') : [];
+  }
+
+  // Shows a choice's value in the student's row ('' status: unmarked), so the row reads as it will be saved.
+  function showChoice(row, choice) {
+    var status = choice.getAttribute('data-status') || '';
+    Array.prototype.forEach.call(row.querySelectorAll('input[type="radio"]'), function (radio) { radio.checked = status !== '' && radio.value === status; });
+    var remark = row.querySelector('input[type="text"]');
+    if (remark) remark.value = choice.getAttribute('data-remark') || '';
+    if (status !== '') markRow(row);
+  }
+
+  // An edit in a conflict row means "use mine", and "mine" is now what the row holds.
+  function editedConflict(row) {
+    var choices = choicesOf(row);
+    if (choices.length !== 2) return;
+    var mine = choices[1];
+    var radio = row.querySelector('input[type="radio"]:checked');
+    var remark = row.querySelector('input[type="text"]');
+    mine.checked = true;
+    mine.setAttribute('data-status', radio ? radio.value : '');
+    mine.setAttribute('data-remark', remark ? remark.value : '');
+  }
+
   function pick(row, radio) {
     if (!radio.checked) radio.checked = true;
     markRow(row);
@@ -64,9 +94,21 @@
   body.addEventListener('change', function (event) {
     var target = event.target;
     if (!target || target.type !== 'radio') return;
-    var row = target.closest('tr');
-    if (row) markRow(row);
+    if (target.classList.contains('js-conflict-choice')) {
+      var studentRow = target.closest('tr').previousElementSibling;
+      if (studentRow) showChoice(studentRow, target);
+    } else {
+      var row = target.closest('tr');
+      if (row) { markRow(row); editedConflict(row); }
+    }
     changed();
+  });
+
+  body.addEventListener('input', function (event) {
+    var target = event.target;
+    if (!target || target.type !== 'text') return;
+    var row = target.closest('tr');
+    if (row) editedConflict(row);
   });
 
   function focusRow(row) {
@@ -85,6 +127,7 @@
     if (!radio) return;
     event.preventDefault();
     pick(row, radio);
+    editedConflict(row);
     changed();
     var next = rows[rows.indexOf(row) + 1];
     if (next) focusRow(next);
@@ -97,12 +140,18 @@
       event.preventDefault();
       var onlyUnmarked = button.getAttribute('data-mode') === 'unmarked';
       rows.forEach(function (row) {
-        if (onlyUnmarked && checked(row)) return;
+        // A conflict row waits for the teacher's own "keep theirs / use mine".
+        if (row.classList.contains('take-row--conflict') || (onlyUnmarked && checked(row))) return;
         var radio = row.querySelector('input[type="radio"][value="' + CSS.escape(button.value) + '"]');
         if (radio) pick(row, radio);
       });
       changed();
     });
+  });
+
+  // The chosen side (at first "keep theirs") is what the row shows; "use mine" brings the teacher's values back.
+  rows.forEach(function (row) {
+    Array.prototype.forEach.call(choicesOf(row), function (choice) { if (choice.checked) showChoice(row, choice); });
   });
 
   if (hint) hint.hidden = false;

@@ -10,7 +10,8 @@ import { takeLink } from './take-links';
 import { fillRows } from './take-rules';
 import { toTakeView, TakeViewInput } from './take.presenter';
 import { parseTakeForm, sortSchema, TakeForm } from './take.schema';
-import { loadTakePage, saveAttendance } from './take.service';
+import { saveAttendance } from './take-save.service';
+import { loadTakePage } from './take.service';
 
 /** Taking attendance for one session, and its change history. Teacher guard: app.ts. */
 
@@ -27,11 +28,20 @@ const countParam = (value: unknown) => (typeof value === 'string' && /^\d{1,6}$/
 
 type PageState = Omit<TakeViewInput, 'launch' | 't' | 'data'>;
 
+/** The page's data, with the last changes of the rows shown as conflicts (who changed them, when). */
+async function loadPage(req: Request, res: Response, deps: FeatureDeps, state: Pick<PageState, 'conflicts' | 'posted'>) {
+  const { courseId, activityId, sessionId } = scope(req, res);
+  const changesOf = [...(state.conflicts ?? []).map((c) => c.userId), ...(state.posted ?? []).filter((r) => r.choice !== undefined).map((r) => r.userId)];
+  return loadTakePage(courseId, activityId, sessionId, deps.defaultTimezone, { changesOf });
+}
+
 async function renderTake(req: Request, res: Response, deps: FeatureDeps, state: PageState, status: number): Promise<void> {
-  const { launch, courseId, activityId, sessionId, t } = scope(req, res);
-  const data = await loadTakePage(courseId, activityId, sessionId, deps.defaultTimezone);
+  const { launch, t } = scope(req, res);
+  const data = await loadPage(req, res, deps, state);
   const view = toTakeView({ launch, t, data, now: deps.now(), ...state });
-  res.status(status).render('attendance/take', { view, nav: view.nav, ltik: launch.ltik, styles: STYLES });
+  // 409 while conflicts wait for a decision; none left (the other change was undone meanwhile) is a plain page.
+  const code = status === 409 && view.conflictCount === 0 ? 200 : status;
+  res.status(code).render('attendance/take', { view, nav: view.nav, ltik: launch.ltik, styles: STYLES });
 }
 
 /**
@@ -40,8 +50,8 @@ async function renderTake(req: Request, res: Response, deps: FeatureDeps, state:
  * same in the browser without a round trip.) Only statuses still offered can be bulk-set.
  */
 async function renderBulk(req: Request, res: Response, deps: FeatureDeps, form: TakeForm & { bulk: NonNullable<TakeForm['bulk']> }): Promise<void> {
-  const { launch, courseId, activityId, sessionId, t } = scope(req, res);
-  const data = await loadTakePage(courseId, activityId, sessionId, deps.defaultTimezone);
+  const { launch, t } = scope(req, res);
+  const data = await loadPage(req, res, deps, { posted: form.rows });
   const offered = data.statusSet.statuses.some((s) => s.visible && s.id === form.bulk.statusId);
   const base = { launch, t, data, sort: form.sort, now: deps.now() };
   if (!offered) {
@@ -78,6 +88,8 @@ export function attendanceRouter(deps: FeatureDeps): Router {
     if (form.bulk) return renderBulk(req, res, deps, { ...form, bulk: form.bulk });
     const result = await saveAttendance(courseId, activityId, sessionId, launch.userId, form.rows, { now: deps.now, log: deps.log });
     if (!result.ok) return renderTake(req, res, deps, { sort: form.sort, posted: form.rows, problems: result.problems }, 400);
+    // Rows changed elsewhere meanwhile were not written: the page shows them beside the teacher's values.
+    if (result.conflicts.length > 0) return renderTake(req, res, deps, { sort: form.sort, conflicts: result.conflicts, flash: { saved: result.changed } }, 409);
     res.redirect(303, takeLink(launch, sessionId, `sort=${form.sort}&saved=${result.changed}`));
   }));
 

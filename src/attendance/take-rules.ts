@@ -2,8 +2,8 @@ import { RecordSource, REMARK_MAX } from './record-source';
 
 /**
  * The rules of the take page, pure: who is listed where, what a posted form may contain, which
- * rows really changed, and the "set all" fill. The service feeds them what it read from the
- * database (once per request) and writes only what `diffRows` returns.
+ * rows the teacher changed on the page, and the "set all" fill. The service feeds them what it
+ * read from the database (once per request); take-plan.ts decides what to write.
  */
 
 export interface StatusChoice {
@@ -21,12 +21,59 @@ export interface CurrentRecord {
   selfRecordedAt?: Date;
 }
 
-/** One student row of the form: `u<i>`, `s<i>` ('' = unmarked), `r<i>` (trimmed). */
+/** A mark as the take page shows it. */
+export interface RowValue {
+  statusId: string;
+  remark: string;
+}
+
+/** A conflict row's decision on the next save: keep the stored value, or write this row's. */
+export type ConflictChoice = 'theirs' | 'mine';
+
+/** One student row of the form: `u<i>`, `s<i>` ('' = unmarked), `r<i>` (trimmed), `w<i>`, `c<i>`. */
 export interface PostedRow {
   index: number;
   userId: string;
   statusId: string;
   remark: string;
+  /**
+   * The row as the page showed it when it was rendered: null = no record. Undefined = the form
+   * did not say (a script's form): then it counts as what is stored when the save reads.
+   */
+  shown?: RowValue | null;
+  choice?: ConflictChoice;
+}
+
+export function sameValue(a: RowValue | null, b: RowValue | null): boolean {
+  if (!a || !b) return a === b;
+  return a.statusId === b.statusId && a.remark === b.remark;
+}
+
+/** The hidden `w<i>` field: '' for "no record", else the JSON pair [statusId, remark]. */
+export const encodeShown = (value: RowValue | null): string => (value ? JSON.stringify([value.statusId, value.remark]) : '');
+
+export const valueOf = (record: CurrentRecord | undefined): RowValue | null => (record ? { statusId: record.statusId, remark: record.remark } : null);
+
+/** What the page showed for the row: what the form carried, else what is stored now. */
+export function shownValue(row: PostedRow, current: ReadonlyMap<string, CurrentRecord>): RowValue | null {
+  return row.shown !== undefined ? row.shown : valueOf(current.get(row.userId));
+}
+
+/**
+ * Whether the teacher changed the row on the page. An empty status keeps the shown one (radio
+ * buttons cannot be cleared, so "unmarked" only ever means "not marked yet"); "keep theirs" on
+ * a conflict row is no change.
+ */
+export function isEdited(row: PostedRow, shown: RowValue | null): boolean {
+  if (row.choice === 'theirs') return false;
+  if (!shown) return row.statusId !== '' || row.remark !== '';
+  return (row.statusId !== '' && row.statusId !== shown.statusId) || row.remark !== shown.remark;
+}
+
+/** The value the teacher asks for; null when the row stays unmarked. */
+export function intendedValue(row: PostedRow, shown: RowValue | null): RowValue | null {
+  const statusId = row.statusId || shown?.statusId;
+  return statusId ? { statusId, remark: row.remark } : null;
 }
 
 export type RowProblemKey =
@@ -51,17 +98,19 @@ export interface ValidationContext {
   current: ReadonlyMap<string, CurrentRecord>;
 }
 
-function statusProblem(row: PostedRow, ctx: ValidationContext): RowProblemKey | undefined {
-  const current = ctx.current.get(row.userId);
-  if (row.statusId === '') return current || row.remark === '' ? undefined : 'remark_needs_status';
+function statusProblem(row: PostedRow, shown: RowValue | null, ctx: ValidationContext): RowProblemKey | undefined {
+  if (row.statusId === '') return shown || row.remark === '' ? undefined : 'remark_needs_status';
   const status = ctx.statuses.get(row.statusId);
   if (!status) return 'status_not_in_set';
   // A hidden status is offered no more, but a record that has it may keep it.
-  if (!status.visible && current?.statusId !== row.statusId) return 'status_hidden';
+  if (!status.visible && shown?.statusId !== row.statusId) return 'status_hidden';
   return undefined;
 }
 
-/** Every problem of the whole form (nothing is saved unless this is empty). */
+/**
+ * Every problem of the whole form (nothing is saved unless this is empty). Statuses and remarks
+ * are checked on the rows the teacher changed: the others are never written.
+ */
 export function validateRows(rows: readonly PostedRow[], ctx: ValidationContext): RowProblem[] {
   const problems: RowProblem[] = [];
   const seen = new Set<string>();
@@ -76,49 +125,25 @@ export function validateRows(rows: readonly PostedRow[], ctx: ValidationContext)
       add('user_not_in_course');
       continue;
     }
+    const shown = shownValue(row, ctx.current);
+    if (!isEdited(row, shown)) continue;
     if (row.remark.length > REMARK_MAX) add('remark_too_long');
-    const status = statusProblem(row, ctx);
+    const status = statusProblem(row, shown, ctx);
     if (status) add(status);
   }
   return problems;
 }
 
-export interface RecordChange {
-  userId: string;
-  from: { statusId: string | null; remark: string };
-  to: { statusId: string; remark: string };
-  statusChanged: boolean;
-}
-
-/**
- * The rows whose status or remark differ from the stored record. An empty status keeps the
- * stored one (radio buttons cannot be cleared, so "unmarked" only ever means "not marked yet");
- * an unmarked row without a record stays without one.
- */
-export function diffRows(rows: readonly PostedRow[], current: ReadonlyMap<string, CurrentRecord>): RecordChange[] {
-  const changes: RecordChange[] = [];
-  for (const row of rows) {
-    const record = current.get(row.userId);
-    const statusId = row.statusId || record?.statusId;
-    if (!statusId) continue;
-    if (record && record.statusId === statusId && record.remark === row.remark) continue;
-    changes.push({
-      userId: row.userId,
-      from: record ? { statusId: record.statusId, remark: record.remark } : { statusId: null, remark: '' },
-      to: { statusId, remark: row.remark },
-      statusChanged: record?.statusId !== statusId,
-    });
-  }
-  return changes;
-}
-
 export type BulkMode = 'all' | 'unmarked';
 
-/** "Set all to …" / "Set all unmarked to …": the rows as they will be shown, not saved yet. */
+/**
+ * "Set all to …" / "Set all unmarked to …": the rows as they will be shown, not saved yet. A
+ * conflict row waiting for "keep theirs / use mine" is left for the teacher to decide.
+ */
 export function fillRows(rows: readonly PostedRow[], mode: BulkMode, statusId: string): { rows: PostedRow[]; filled: number } {
   let filled = 0;
   const out = rows.map((row) => {
-    if (mode === 'unmarked' && row.statusId !== '') return row;
+    if (row.choice !== undefined || (mode === 'unmarked' && row.statusId !== '')) return row;
     filled += 1;
     return { ...row, statusId };
   });

@@ -1,14 +1,19 @@
-import { DateTime } from 'luxon';
 import { teacherLink, teacherNav, TeacherNav } from '../courses/teacher-nav';
 import type { Locale, Translate } from '../i18n/i18n';
 import type { LaunchContext } from '../lti/launch-context';
 import { formatDay, formatTimeRange } from '../sessions/sessions.presenter';
 import { autoMarkState } from './auto-mark';
 import { REMARK_MAX } from './record-source';
+import { ConflictContext, ConflictFacts, conflictFlash, ConflictView, toConflictView } from './take-conflict.presenter';
+import { deviceFlags, NO_FLAGS } from './take-device.presenter';
 import { historyLink, takeLink, takePath } from './take-links';
-import type { CurrentRecord, FormerReason, PostedRow, RowProblem, StatusChoice } from './take-rules';
+import { nameParts, sortByName } from './take-names';
+import type { PlannedConflict } from './take-plan';
+import { encodeShown, FormerReason, intendedValue, PostedRow, RowProblem, RowValue, sameValue, StatusChoice, valueOf } from './take-rules';
 import type { TakeSort } from './take.schema';
 import type { TakePageData, TakeStudent } from './take.service';
+
+export { nameParts, sortByName };
 
 /**
  * Shapes the take page. Everything per row is computed here once, so the template only prints
@@ -40,6 +45,10 @@ export interface TakeRow {
   error?: string;
   legend: string;
   remarkLabel: string;
+  /** The hidden `w<i>`: the row's value as this page shows it, so a save is checked against it. */
+  shown: string;
+  /** Changed elsewhere while the page was open: both values and "keep theirs / use mine". */
+  conflict?: ConflictView;
 }
 
 export interface FormerRow {
@@ -71,6 +80,8 @@ export interface TakeView {
   /** Visible statuses: the bulk buttons and the legend. */
   statuses: StatusOption[];
   rows: TakeRow[];
+  /** Rows shown as conflicts (the save answers 409 while there are any). */
+  conflictCount: number;
   former: FormerRow[];
   counter: { total: number; unmarked: number; text: string; templates: string; allMarked: string };
   flash?: { tone: 'success' | 'warning'; text: string };
@@ -90,33 +101,10 @@ export interface TakeViewInput {
   problems?: RowProblem[];
   formErrorKey?: string;
   flash?: { saved?: number; autoMarked?: number; bulk?: { mode: 'all' | 'unmarked'; filled: number; statusId: string } };
+  /** Rows a save did not write because they changed elsewhere; shown with both values. */
+  conflicts?: PlannedConflict[];
   /** The tool's clock (whether the session has ended); the routes always pass it. */
   now?: Date;
-}
-
-/** Sort key parts and the shown name, by last name ("Bērziņa, Anna") or first ("Anna Bērziņa"). */
-export function nameParts(s: Pick<TakeStudent, 'givenName' | 'familyName' | 'name' | 'userId'>, sort: TakeSort): { shown: string; key: string[] } {
-  const fallback = s.name || s.familyName || s.givenName || s.userId;
-  if (sort === 'first') {
-    const shown = s.givenName && s.familyName ? `${s.givenName} ${s.familyName}` : fallback;
-    return { shown, key: [s.givenName || fallback, s.familyName, s.userId] };
-  }
-  const shown = s.givenName && s.familyName ? `${s.familyName}, ${s.givenName}` : fallback;
-  return { shown, key: [s.familyName || fallback, s.givenName, s.userId] };
-}
-
-/** Sorted with the UI language's collation (Latvian: Č after C, Š after S). */
-export function sortByName<T>(items: readonly T[], nameOf: (item: T) => { shown: string; key: string[] }, locale: Locale): T[] {
-  const collator = new Intl.Collator(locale, { sensitivity: 'base', numeric: true });
-  const keyed = items.map((item) => ({ item, key: nameOf(item).key }));
-  keyed.sort((a, b) => {
-    for (let i = 0; i < a.key.length; i++) {
-      const c = collator.compare(a.key[i] ?? '', b.key[i] ?? '');
-      if (c !== 0) return c;
-    }
-    return 0;
-  });
-  return keyed.map((k) => k.item);
 }
 
 const toOption = (s: StatusChoice): StatusOption => ({ id: s.id, acronym: s.acronym, description: s.description, key: s.acronym.charAt(0).toLowerCase() });
@@ -159,7 +147,7 @@ function problemMessages(problems: RowProblem[], names: Map<string, string>, t: 
   return { list, byUser };
 }
 
-function flashOf(input: TakeViewInput, statuses: StatusChoice[]): TakeView['flash'] {
+function flashOf(input: TakeViewInput, statuses: StatusChoice[], conflictCount: number): TakeView['flash'] {
   const { flash, t } = input;
   if (flash?.autoMarked !== undefined) {
     const status = statusLabel(input.data.statusSet.autoStatusId, statuses, t);
@@ -170,47 +158,56 @@ function flashOf(input: TakeViewInput, statuses: StatusChoice[]): TakeView['flas
     return { tone: 'warning', text: t(`attendance.flash.bulk_${flash.bulk.mode}`, vars) };
   }
   if (flash?.saved === undefined) return undefined;
+  if (conflictCount > 0) return { tone: 'warning', text: conflictFlash(t, flash.saved, conflictCount) };
   return { tone: 'success', text: flash.saved > 0 ? t('attendance.flash.saved', { count: flash.saved }) : t('attendance.flash.saved_nothing') };
 }
 
-const NO_FLAGS: string[] = [];
+interface RowState {
+  value: RowValue;
+  /** What the form carries as shown: what is stored, or what the posted form carried. */
+  shown: RowValue | null;
+  conflict?: ConflictFacts;
+}
 
 /**
- * Device flags per student, from one pass over the records (shared deviceId) and the refused
- * check-ins. Text, so the flag does not rely on colour; names read "Anna Bērziņa" inside a sentence.
+ * A row shows what is stored; after a refused save or a "set all" preview, what was posted (and
+ * the shown value it carried, so the next save is still checked against it); after a save with
+ * conflicts, the teacher's value beside the stored one, which the form then carries as shown.
  */
-function deviceFlags(data: TakePageData, t: Translate): Map<string, string[]> {
-  const flags = new Map<string, Set<string>>();
-  const add = (userId: string, text: string) => flags.set(userId, (flags.get(userId) ?? new Set()).add(text));
-  const people = new Map([...data.students, ...data.former.flatMap((f) => (f.student ? [f.student] : []))].map((s) => [s.userId, s]));
-  const nameOf = (id: string) => { const p = people.get(id); return p ? nameParts(p, 'first').shown : t('auto_mark.device.someone'); };
-  const byDevice = new Map<string, string[]>();
-  for (const r of data.records.values()) if (r.deviceId) byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), r.userId]);
-  for (const users of byDevice.values()) {
-    if (users.length < 2) continue;
-    for (const u of users) add(u, t('auto_mark.device.same_phone', { name: users.filter((o) => o !== u).map(nameOf).join(', ') }));
+function rowState(input: TakeViewInput, userId: string, posted: PostedRow | undefined, lost: PlannedConflict | undefined): RowState {
+  const stored = valueOf(input.data.records.get(userId));
+  const change = input.data.lastChanges?.get(userId);
+  if (lost && !sameValue(stored, lost.mine)) {
+    return { value: lost.mine, shown: stored, conflict: { theirs: stored, mine: lost.mine, edited: lost.edited, choice: 'theirs', change } };
   }
-  for (const c of data.deviceConflicts ?? []) {
-    const time = DateTime.fromJSDate(c.at, { zone: data.timezone }).toFormat('HH:mm');
-    add(c.userId, t('auto_mark.device.tried_other', { name: nameOf(c.otherUserId), time }));
-    add(c.otherUserId, t('auto_mark.device.phone_used', { name: nameOf(c.userId) }));
-  }
-  return new Map([...flags].map(([userId, texts]) => [userId, [...texts]]));
+  if (!posted) return { value: stored ?? { statusId: '', remark: '' }, shown: stored };
+  const shown = posted.shown !== undefined ? posted.shown : stored;
+  const value = { statusId: posted.statusId || shown?.statusId || '', remark: posted.remark };
+  const mine = intendedValue(posted, shown);
+  if (posted.choice === undefined || !mine || sameValue(mine, shown)) return { value, shown };
+  return { value, shown, conflict: { theirs: shown, mine, edited: true, choice: posted.choice, change } };
 }
 
 function studentRows(input: TakeViewInput, names: Map<string, string>, errors: Map<string, string>, flags: Map<string, string[]>): TakeRow[] {
   const { data, launch, t, sort } = input;
   const posted = new Map((input.posted ?? []).map((r) => [r.userId, r]));
+  const lost = new Map((input.conflicts ?? []).map((c) => [c.userId, c]));
   const optionsFor = optionPicker(data.statusSet.statuses);
+  const conflictCtx: ConflictContext = {
+    t, locale: launch.locale, zone: data.timezone, now: input.now ?? new Date(), selfId: launch.userId,
+    statusLabel: (id) => statusLabel(id, data.statusSet.statuses, t),
+  };
   const sorted = sortByName(data.students, (s) => nameParts(s, sort), launch.locale);
   return sorted.map((s, index) => {
-    const record: CurrentRecord | undefined = data.records.get(s.userId);
-    const mine = posted.get(s.userId);
-    const statusId = mine ? mine.statusId || record?.statusId || '' : record?.statusId ?? '';
+    const record = data.records.get(s.userId);
+    const state = rowState(input, s.userId, posted.get(s.userId), lost.get(s.userId));
+    const statusId = state.value.statusId;
     const name = names.get(s.userId) ?? s.userId;
     return {
       index, userId: s.userId, name, email: s.email, statusId, options: optionsFor(statusId),
-      remark: mine ? mine.remark : record?.remark ?? '',
+      remark: state.value.remark,
+      shown: encodeShown(state.shown),
+      conflict: state.conflict ? toConflictView(state.conflict, name, conflictCtx) : undefined,
       selfRecorded: record ? record.source === 'self' || record.selfRecordedAt !== undefined : false,
       autoMarked: record?.source === 'auto',
       deviceFlags: flags.get(s.userId) ?? NO_FLAGS,
@@ -271,6 +268,7 @@ export function toTakeView(input: TakeViewInput): TakeView {
   const flags = deviceFlags(data, t);
   const rows = studentRows(input, names, problems.byUser, flags);
   const unmarked = rows.filter((r) => r.statusId === '').length;
+  const conflictCount = rows.filter((r) => r.conflict).length;
   const countKey = 'attendance.take.unmarked_count';
   return {
     pageTitle: t('attendance.take.title'),
@@ -288,9 +286,10 @@ export function toTakeView(input: TakeViewInput): TakeView {
     sortLinks: (['last', 'first'] as const).map((s) => ({ label: t(`attendance.take.sort_${s}`), href: takeLink(launch, data.session.id, `sort=${s}`), current: s === sort })),
     statuses: data.statusSet.statuses.filter((s) => s.visible).map(toOption),
     rows,
+    conflictCount,
     former: formerRows(input, formerName, flags),
     counter: { total: rows.length, unmarked, text: unmarked === 0 ? t('attendance.take.all_marked') : t(countKey, { count: unmarked }), templates: pluralTemplates(t, launch.locale, countKey), allMarked: t('attendance.take.all_marked') },
-    flash: flashOf(input, data.statusSet.statuses),
+    flash: flashOf(input, data.statusSet.statuses, conflictCount),
     errors: [...(input.formErrorKey ? [t(input.formErrorKey)] : []), ...problems.list],
     autoMark: autoMarkView(input),
     labels: { unmarked: t('attendance.unmarked'), selfRecorded: t('attendance.self_recorded'), autoMarked: t('auto_mark.label'), history: t('attendance.take.history'), keyHint: t('attendance.take.key_hint', { keys: data.statusSet.statuses.filter((s) => s.visible).map((s) => s.acronym).join(', ') }) },

@@ -98,17 +98,38 @@ export function takeForm(rows: Array<{ userId: string; statusId?: string; remark
   return fields;
 }
 
-/** The rows of a rendered take page, in page order: what a browser would post back unchanged. */
+/**
+ * The rows of a rendered take page, in page order: what a browser would post back unchanged,
+ * including the hidden per-row "as shown" values and a conflict row's checked choice.
+ */
 export function formFromPage(html: string): Fields {
   const fields: Fields = {};
   const count = /name="count" value="(\d+)"/.exec(html)?.[1] ?? '0';
   fields.count = count;
+  const sort = /name="sort" value="([^"]*)"/.exec(html)?.[1];
+  if (sort) fields.sort = sort;
   for (let i = 0; i < Number(count); i++) {
     fields[`u${i}`] = decode(new RegExp(`name="u${i}" value="([^"]*)"`).exec(html)?.[1] ?? '');
     fields[`s${i}`] = decode(new RegExp(`name="s${i}" [^>]*value="([^"]*)"[^>]* checked`).exec(html)?.[1] ?? '');
     fields[`r${i}`] = decode(new RegExp(`name="r${i}" value="([^"]*)"`).exec(html)?.[1] ?? '');
+    const shown = new RegExp(`name="w${i}" value="([^"]*)"`).exec(html)?.[1];
+    if (shown !== undefined) fields[`w${i}`] = decode(shown);
+    const choice = new RegExp(`name="c${i}" [^>]*value="([^"]*)"[^>]* checked`).exec(html)?.[1];
+    if (choice !== undefined) fields[`c${i}`] = decode(choice);
   }
   return fields;
+}
+
+/** The form index of a student's row on a rendered page (by LMS user id). */
+export function rowIndex(html: string, userId: string): number {
+  const m = new RegExp(`name="u(\\d+)" value="${userId}"`).exec(html);
+  if (!m) throw new Error(`no row for ${userId}`);
+  return Number(m[1]);
+}
+
+/** The visible text of the highlighted conflict rows, in page order. */
+export function conflictTexts(html: string): string[] {
+  return [...html.matchAll(/<tr class="take-conflict-row"[\s\S]*?<\/tr>/g)].map((m) => visibleText(m[0]).trim());
 }
 
 const decode = (s: string) => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');

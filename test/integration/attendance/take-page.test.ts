@@ -205,8 +205,8 @@ describe('records outside the audience, check-ins and hidden statuses', () => {
     const form = formFromPage(page.text);
     await t.post(sessionId, { ...form, r3: 'checked by phone' });
     expect(await AttendanceRecordModel.findOne({ sessionId, userId: 's-liga' }).lean()).toMatchObject({ source: 'self', remark: 'checked by phone', statusId: t.status.P });
-    // The teacher overrides the status: now the teacher's record, the check-in still noted.
-    await t.post(sessionId, { ...form, r3: 'checked by phone', s3: t.status.L });
+    // The teacher overrides the status (on the page as it is now): the teacher's record, the check-in still noted.
+    await t.post(sessionId, { ...formFromPage((await t.get(sessionId)).text), s3: t.status.L });
     expect(await AttendanceRecordModel.findOne({ sessionId, userId: 's-liga' }).lean()).toMatchObject({ source: 'teacher', statusId: t.status.L, updatedBy: t.userId });
     expect((await t.get(sessionId)).text).toContain('Self-recorded');
   });

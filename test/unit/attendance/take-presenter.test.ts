@@ -79,4 +79,52 @@ describe('toTakeView', () => {
     expect(view.counter.text).toBe('Everyone is marked');
     expect(view.rows.every((r) => r.selfRecorded)).toBe(true);
   });
+
+  describe('after a save with conflicts', () => {
+    const at = new Date('2099-07-06T07:42:00Z'); // 10:42 in Riga
+    const records = new Map([
+      ['u1', { userId: 'u1', statusId: 'P', remark: 'came back', source: 'teacher' as const }],
+      ['u2', { userId: 'u2', statusId: 'P', remark: '', source: 'self' as const }],
+      ['u3', { userId: 'u3', statusId: 'X', remark: 'old', source: 'teacher' as const }],
+    ]);
+    const lastChanges = new Map([
+      ['u1', { actorId: 't2', actorName: 'Jānis Ozols', source: 'teacher' as const, at, to: { statusId: 'P', remark: 'came back' } }],
+      ['u2', { actorId: 'u2', source: 'self' as const, at, to: { statusId: 'P', remark: '' } }],
+    ]);
+    const input = (locale: 'en' | 'lv') => ({
+      launch: launch(locale), t: translator(locale), data: pageData({ records, lastChanges }), sort: 'last' as const, now: at, flash: { saved: 1 },
+      conflicts: [
+        { userId: 'u1', mine: { statusId: 'A', remark: '' }, edited: false },
+        { userId: 'u2', mine: { statusId: 'A', remark: 'not seen' }, edited: true },
+        { userId: 'u3', mine: { statusId: 'X', remark: 'old' }, edited: false }, // stored = mine again: no conflict
+      ],
+    });
+
+    it('then each conflict row keeps the teacher\'s value, carries the stored one as shown, and says who, when and both values', () => {
+      const view = toTakeView(input('en'));
+      expect(view.conflictCount).toBe(2);
+      expect(view.flash).toEqual({ tone: 'warning', text: expect.stringMatching(/^Attendance saved: 1 change\. 2 conflicts: /) });
+      const [bruno, cits, anna] = view.rows;
+      expect(cits?.conflict).toBeUndefined();
+      expect(anna).toMatchObject({ statusId: 'A', remark: '', shown: JSON.stringify(['P', 'came back']) });
+      expect(anna?.conflict).toMatchObject({
+        what: 'Changed by Jānis Ozols at 10:42 to P · Present, remark “came back”.',
+        mine: 'This page showed A · Absent, no remark.',
+        keepLabel: 'Keep theirs: P · Present', useLabel: 'Use mine: A · Absent', choice: 'theirs',
+      });
+      expect(bruno?.conflict).toMatchObject({ what: 'The student checked in at 10:42: P · Present, no remark.', mine: 'You chose A · Absent, remark “not seen”.' });
+    });
+
+    it('then in Latvian the same facts read in Latvian, the time in the activity\'s zone', () => {
+      const anna = toTakeView(input('lv')).rows[2];
+      expect(anna?.conflict?.what).toBe('Jānis Ozols plkst. 10:42 nomainīja uz P · Present, piezīme “came back”.');
+      expect(anna?.conflict?.mine).toBe('Šajā lapā bija A · Absent, bez piezīmes.');
+    });
+
+    it('when the last audit entry does not explain what is stored, then the row says "changed elsewhere" and no name or time', () => {
+      const other = new Map([['u1', { actorId: 't2', actorName: 'Jānis Ozols', source: 'teacher' as const, at, to: { statusId: 'A', remark: '' } }]]);
+      const view = toTakeView({ ...input('en'), data: pageData({ records, lastChanges: other }) });
+      expect(view.rows[2]?.conflict?.what).toBe('Changed elsewhere to P · Present, remark “came back”.');
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import {
-  CurrentRecord, diffRows, fillRows, PostedRow, RowProblemKey, splitAudience, StatusChoice, validateRows,
+  CurrentRecord, fillRows, isEdited, PostedRow, RowProblemKey, splitAudience, StatusChoice, validateRows,
 } from '../../../src/attendance/take-rules';
 
 const P: StatusChoice = { id: 'P', acronym: 'P', description: 'Present', visible: true };
@@ -33,29 +33,28 @@ describe('validateRows', () => {
   });
 });
 
-describe('diffRows', () => {
-  const current = new Map([['a', rec('a', 'P')], ['b', rec('b', 'L', 'bus')], ['self', rec('self', 'P', '', 'self')]]);
+describe('isEdited', () => {
+  const shown = { statusId: 'L', remark: 'bus' };
 
-  it('when nothing differs from the records, then there are no changes', () => {
-    expect(diffRows([row('a', 'P'), row('b', 'L', 'bus'), row('c')], current)).toEqual([]);
+  it('when the row posts what the page showed, or an empty status (radios cannot be cleared), then it is not a change', () => {
+    expect(isEdited(row('a', 'L', 'bus'), shown)).toBe(false);
+    expect(isEdited(row('a', '', 'bus'), shown)).toBe(false);
+    expect(isEdited(row('a'), null)).toBe(false);
   });
 
-  it('when a row is unmarked but has a record, then the record is kept (radios cannot be cleared)', () => {
-    expect(diffRows([row('a', '')], current)).toEqual([]);
-    expect(diffRows([row('b', '', 'no bus')], current)).toEqual([
-      { userId: 'b', from: { statusId: 'L', remark: 'bus' }, to: { statusId: 'L', remark: 'no bus' }, statusChanged: false },
-    ]);
+  it('when the status or the remark differs, or a first mark is given, then it is a change; "keep theirs" never is', () => {
+    expect(isEdited(row('a', 'P', 'bus'), shown)).toBe(true);
+    expect(isEdited(row('a', '', 'no bus'), shown)).toBe(true);
+    expect(isEdited(row('a', 'P'), null)).toBe(true);
+    expect(isEdited({ ...row('a', 'P'), choice: 'theirs' }, shown)).toBe(false);
   });
+});
 
-  it('when a new student is marked, then the change is from "unmarked"', () => {
-    expect(diffRows([row('c', 'L', 'late')], current)).toEqual([
-      { userId: 'c', from: { statusId: null, remark: '' }, to: { statusId: 'L', remark: 'late' }, statusChanged: true },
-    ]);
-  });
-
-  it('when a status changes, then statusChanged is true; a remark alone leaves it false', () => {
-    const changes = diffRows([row('a', 'L'), row('self', 'P', 'seen')], current);
-    expect(changes.map((c) => [c.userId, c.statusChanged])).toEqual([['a', true], ['self', false]]);
+describe('validateRows on rows the teacher left alone', () => {
+  it('when an untouched row carries a status that is hidden or unknown, then it is not a problem: it is never written', () => {
+    const ctx = { statuses, courseUserIds: new Set(['u1']), current: new Map<string, CurrentRecord>() };
+    expect(validateRows([{ ...row('u1', 'gone'), shown: { statusId: 'gone', remark: '' } }], ctx)).toEqual([]);
+    expect(validateRows([{ ...row('u1', 'E', 'x'), shown: { statusId: 'E', remark: 'x' } }], ctx)).toEqual([]);
   });
 });
 
@@ -73,6 +72,12 @@ describe('fillRows', () => {
     expect(out.rows.map((r) => r.statusId)).toEqual(['P', 'A', 'L', 'A']);
     expect(out.filled).toBe(2);
     expect(rows[1]?.statusId).toBe(''); // the input is not changed
+  });
+
+  it('when a row waits for "keep theirs / use mine", then it is left for the teacher to decide', () => {
+    const out = fillRows([row('a', 'P'), { ...row('b', 'L'), choice: 'theirs' }], 'all', 'A');
+    expect(out.rows.map((r) => r.statusId)).toEqual(['A', 'L']);
+    expect(out.filled).toBe(1);
   });
 });
 

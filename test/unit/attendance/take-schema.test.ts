@@ -24,7 +24,28 @@ describe('parseTakeForm', () => {
   });
 
   it('when there are more rows than allowed, then it is refused', () => {
-    expect(parseTakeForm({ count: '3001' })).toMatchObject({ ok: false, errorKey: 'attendance.errors.too_many_rows' });
+    expect(parseTakeForm({ count: '1901' })).toMatchObject({ ok: false, errorKey: 'attendance.errors.too_many_rows' });
+  });
+
+  it('when rows carry what the page showed and a conflict choice, then they come with the rows', () => {
+    const result = parseTakeForm({ count: '2', u0: 'a', s0: 'L', w0: '["P","front row"]', c0: 'mine', u1: 'b', w1: '' });
+    expect(result).toMatchObject({
+      ok: true,
+      form: { rows: [{ userId: 'a', shown: { statusId: 'P', remark: 'front row' }, choice: 'mine' }, { userId: 'b', shown: null }] },
+    });
+  });
+
+  it.each([
+    ['not JSON', { count: '1', u0: 'a', w0: 'P' }],
+    ['a pair without a status', { count: '1', u0: 'a', w0: '["",""]' }],
+    ['a number instead of a pair', { count: '1', u0: 'a', w0: '7' }],
+    ['shown values on some rows only', { count: '2', u0: 'a', w0: '', u1: 'b' }],
+  ])('when the shown values are %s, then the form is refused as incomplete', (_name, body) => {
+    expect(parseTakeForm(body)).toMatchObject({ ok: false, errorKey: 'attendance.errors.form_incomplete' });
+  });
+
+  it('when a conflict choice is neither theirs nor mine, then the form is refused', () => {
+    expect(parseTakeForm({ count: '1', u0: 'a', w0: '', c0: 'both' })).toMatchObject({ ok: false, errorKey: 'form.invalid_choice' });
   });
 
   it('when a bulk button is pressed, then its mode and status come with the rows; an unknown sort falls back to last name', () => {
