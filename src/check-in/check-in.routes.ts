@@ -3,15 +3,22 @@ import type { Translate } from '../i18n/i18n';
 import { getLaunch, requireRole } from '../lti/launch-context.middleware';
 import { formatSession } from '../courses/home.presenter';
 import { teacherLink, teacherNav, teacherPath } from '../courses/teacher-nav';
+import { activityTimezone } from '../sessions/sessions.service';
 import { asyncHandler } from '../shared/async-handler';
+import { unlessConflict } from '../shared/edit-conflict';
 import type { FeatureDeps } from '../shared/feature-deps';
 import { withLtik } from '../shared/links';
+import { formVersion } from '../shared/version.schema';
+import { editorOf } from '../shared/versioned';
 import { decide, loadCheckIn, submitCheckIn } from './check-in.service';
 import { readDeviceId } from './phone-cookies';
 import { RefusalInfo, REFUSAL_STATUS, refusalMessage, toCheckInView, toDoneView } from './check-in.presenter';
-import { loadSelfMarkingDefaults, saveSelfMarkingDefaults } from './activity-defaults.service';
-import { checked, formValuesFromBody, formValuesFromSettings, SelfMarkingFormValues, settingsErrors, toSettingsInput, validateDefaults } from './self-marking-form';
-import { loadSelfMarking, newPassword, saveSelfMarking } from './self-marking.service';
+import { DefaultsConflict, loadDefaultsForEdit, saveSelfMarkingDefaults } from './activity-defaults.service';
+import {
+  checked, formValuesFromBody, formValuesFromSettings, SELF_MARKING_FORM_ID, selfMarkingConflictView, SelfMarkingFormValues, settingsErrors,
+  toSettingsInput, validateDefaults,
+} from './self-marking-form';
+import { loadSelfMarking, newPassword, saveSelfMarking, SelfMarkingConflict } from './self-marking.service';
 import { teacherProjectorLinks } from './projector.presenter';
 import { DEFAULT_SELF_MARKING, validateSelfMarkingSettings } from './settings';
 
@@ -39,23 +46,39 @@ interface SettingsState {
   /** Defaults page: how many upcoming sessions the last save updated, and the option as posted. */
   applied?: number;
   applyToUpcoming?: boolean;
+  /** The version a re-shown form was rendered from (default: the stored one). */
+  version?: number;
+  /** A stale save: `values` are the teacher's, shown beside the stored settings ("keep mine" saves them). */
+  conflict?: SelfMarkingConflict | DefaultsConflict;
 }
 
 /** Locals of views/check-in/settings.ejs that both of its uses share. */
-const formLocals = (state: SettingsState, values: SelfMarkingFormValues) => ({
+const formLocals = (state: SettingsState, values: SelfMarkingFormValues, version: number) => ({
   values, errors: state.errors ?? {}, badLines: state.badLines ?? [], flash: state.flash,
   applied: state.applied, applyToUpcoming: state.applyToUpcoming ?? false,
+  formId: SELF_MARKING_FORM_ID, version: state.conflict?.currentVersion ?? state.version ?? version,
 });
+
+/** The conflict panel, when there is one, with the link that reloads the form with the stored settings. */
+function conflictLocals(res: Response, state: SettingsState, values: SelfMarkingFormValues, page: { theirsHref: string; timezone: string; withPassword: boolean }) {
+  const launch = getLaunch(res);
+  if (!state.conflict) return { conflict: undefined };
+  const ctx = { t: res.locals.t as Translate, locale: launch.locale, timezone: page.timezone, viewerId: launch.userId };
+  return { conflict: selfMarkingConflictView(state.conflict, values, page.withPassword, page.theirsHref, ctx) };
+}
 
 async function renderSettings(req: Request, res: Response, deps: FeatureDeps, state: SettingsState, status: number): Promise<void> {
   const { launch, courseId, activityId, sessionId } = scope(req, res);
   const data = await loadSelfMarking(courseId, activityId, sessionId, deps.defaultTimezone);
+  const values = state.values ?? formValuesFromSettings(data.state.settings);
+  const self = teacherLink(launch, 'sessions', `/${encodeURIComponent(sessionId)}/self-marking`);
   res.status(status).render('check-in/settings', {
     mode: 'session', nav: teacherNav(launch, 'sessions'), ltik: launch.ltik,
     when: formatSession(data.session, data.timezone, launch.locale),
     // Only while the form shows them untouched: once posted back, the values are the teacher's.
     fromDefaults: data.state.source === 'activity' && !state.values,
-    ...formLocals(state, state.values ?? formValuesFromSettings(data.state.settings)),
+    ...formLocals(state, values, data.state.version),
+    ...conflictLocals(res, state, values, { theirsHref: self, timezone: data.timezone, withPassword: true }),
     action: teacherPath(launch, 'sessions', `/${encodeURIComponent(sessionId)}/self-marking`),
     backHref: teacherLink(launch, 'sessions'),
     // Only once self-marking is saved and on: before that the projector has nothing to show.
@@ -63,12 +86,17 @@ async function renderSettings(req: Request, res: Response, deps: FeatureDeps, st
   });
 }
 
-async function renderDefaults(res: Response, state: SettingsState, status: number): Promise<void> {
+async function renderDefaults(res: Response, deps: FeatureDeps, state: SettingsState, status: number): Promise<void> {
   const launch = getLaunch(res);
-  const values = state.values ?? formValuesFromSettings((await loadSelfMarkingDefaults(launch.courseId, launch.activityId ?? '')) ?? DEFAULT_SELF_MARKING);
+  const [stored, timezone] = await Promise.all([
+    loadDefaultsForEdit(launch.courseId, launch.activityId ?? ''),
+    state.conflict ? activityTimezone(launch.courseId, launch.activityId ?? '', deps.defaultTimezone) : Promise.resolve(deps.defaultTimezone),
+  ]);
+  const values = state.values ?? formValuesFromSettings(stored.defaults ?? DEFAULT_SELF_MARKING);
   res.status(status).render('check-in/settings', {
     mode: 'defaults', nav: teacherNav(launch, 'settings'), ltik: launch.ltik, when: undefined, fromDefaults: false, projector: undefined,
-    ...formLocals(state, values),
+    ...formLocals(state, values, stored.version),
+    ...conflictLocals(res, state, values, { theirsHref: teacherLink(launch, 'settings', '/check-in'), timezone, withPassword: false }),
     action: teacherPath(launch, 'settings', '/check-in'),
     backHref: teacherLink(launch, 'settings'),
   });
@@ -84,16 +112,20 @@ function teacherSettingsRoutes(router: Router, deps: FeatureDeps): void {
     const { launch, courseId, activityId, sessionId } = scope(req, res);
     const body = req.body as Record<string, unknown>;
     const values = formValuesFromBody(body);
-    if (body.action === 'generate') return renderSettings(req, res, deps, { values: { ...values, password: newPassword() }, flash: 'generated' }, 200);
+    // Re-shown forms keep the version they were rendered from, so their next save is still checked against it.
+    const version = formVersion(body);
+    if (body.action === 'generate') return renderSettings(req, res, deps, { values: { ...values, password: newPassword() }, flash: 'generated', version }, 200);
     const result = validateSelfMarkingSettings(toSettingsInput(values));
-    if (!result.ok) return renderSettings(req, res, deps, { values, ...settingsErrors(result.problems, values.allowedCidrs.split(/\r?\n/)) }, 400);
-    await saveSelfMarking(courseId, activityId, sessionId, result.settings);
+    if (!result.ok) return renderSettings(req, res, deps, { values, version, ...settingsErrors(result.problems, values.allowedCidrs.split(/\r?\n/)) }, 400);
+    const guard = { expected: version, editor: editorOf(launch, deps.now()) };
+    const saved = await unlessConflict<void, SelfMarkingConflict>(() => saveSelfMarking(courseId, activityId, sessionId, result.settings, guard));
+    if (!saved.ok) return renderSettings(req, res, deps, { values, conflict: saved.conflict }, 409);
     res.redirect(303, `${teacherLink(launch, 'sessions', `/${encodeURIComponent(sessionId)}/self-marking`)}&saved=1`);
   }));
 
   router.get(DEFAULTS, asyncHandler(async (req, res) => {
     const applied = typeof req.query.applied === 'string' && /^\d{1,6}$/.test(req.query.applied) ? Number(req.query.applied) : undefined;
-    await renderDefaults(res, { flash: req.query.saved === '1' ? 'saved' : undefined, applied }, 200);
+    await renderDefaults(res, deps, { flash: req.query.saved === '1' ? 'saved' : undefined, applied }, 200);
   }));
 
   router.post(DEFAULTS, asyncHandler(async (req, res) => {
@@ -101,9 +133,13 @@ function teacherSettingsRoutes(router: Router, deps: FeatureDeps): void {
     const body = req.body as Record<string, unknown>;
     const values = formValuesFromBody(body);
     const applyToUpcoming = checked(body.applyToUpcoming);
+    const version = formVersion(body);
     const result = validateDefaults(toSettingsInput(values));
-    if (!result.ok) return renderDefaults(res, { values, applyToUpcoming, ...settingsErrors(result.problems, values.allowedCidrs.split(/\r?\n/)) }, 400);
-    const { applied } = await saveSelfMarkingDefaults(courseId, activityId, result.defaults, { applyToUpcoming, now: deps.now() });
+    if (!result.ok) return renderDefaults(res, deps, { values, applyToUpcoming, version, ...settingsErrors(result.problems, values.allowedCidrs.split(/\r?\n/)) }, 400);
+    const options = { applyToUpcoming, now: deps.now(), expected: version, editor: editorOf(launch, deps.now()) };
+    const saved = await unlessConflict<{ applied: number }, DefaultsConflict>(() => saveSelfMarkingDefaults(courseId, activityId, result.defaults, options));
+    if (!saved.ok) return renderDefaults(res, deps, { values, applyToUpcoming, conflict: saved.conflict }, 409);
+    const { applied } = saved.value;
     res.redirect(303, `${teacherLink(launch, 'settings', '/check-in')}&saved=1${applyToUpcoming ? `&applied=${applied}` : ''}`);
   }));
 }

@@ -1,3 +1,4 @@
+import { versionedFields } from '../shared/versioned';
 import { DEFAULT_SELF_MARKING, STATUS_MODES } from './settings';
 
 /**
@@ -17,4 +18,10 @@ export const selfMarkingFields = {
   allowChange: { type: Boolean, default: d.allowChange },
   oneDevicePerStudent: { type: Boolean, default: d.oneDevicePerStudent },
   allowedCidrs: { type: [String], default: [] },
+  /**
+   * The settings form's version and last editor (src/shared/versioned.ts). It lives inside the
+   * settings, not on the session or activity: editing a session's times does not make its
+   * self-marking form stale, nor the other way round.
+   */
+  ...versionedFields,
 } as const;

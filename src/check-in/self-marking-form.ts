@@ -4,6 +4,8 @@
  * same form, without the password, edits an activity's defaults. Pure.
  */
 import type { Translate } from '../i18n/i18n';
+import { ConflictContext, ConflictView, formConflictView } from '../shared/edit-conflict.presenter';
+import type { EditConflict } from '../shared/edit-conflict';
 import { rotationOn, SelfMarkingDefaults, SelfMarkingInput, SelfMarkingSettings, SettingsProblem, validateSelfMarkingSettings } from './settings';
 
 export interface SelfMarkingFormValues {
@@ -119,4 +121,40 @@ export function defaultsSummary(d: SelfMarkingDefaults, t: Translate): Array<{ l
     { label: t('check_in.settings.one_device'), value: d.oneDevicePerStudent ? t('common.yes') : t('common.no') },
     { label: t('check_in.defaults.summary.networks'), value: d.allowedCidrs.length > 0 ? d.allowedCidrs.join(', ') : t('check_in.defaults.summary.networks_any') },
   ];
+}
+
+export const SELF_MARKING_FORM_ID = 'self-marking-form';
+
+/** The rows of a conflict page, in the form's order, with the form's own labels (check_in.settings.<label>). */
+const CONFLICT_FIELDS = [
+  ['enabled', 'enabled'], ['password', 'password'], ['statusMode', 'status_mode'], ['lateAfterMinutes', 'late_after'], ['allowChange', 'allow_change'],
+  ['opensMinutesBefore', 'opens_before'], ['allowedCidrs', 'cidrs'], ['oneDevicePerStudent', 'one_device'], ['showQr', 'show_qr'],
+  ['rotateSeconds', 'rotate'], ['graceSeconds', 'grace'],
+] as const;
+
+function shownValue(key: keyof SelfMarkingFormValues, value: string | boolean, t: Translate): string {
+  if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
+  if (key === 'statusMode') return value === 'choose' ? t('check_in.settings.mode_choose') : t('check_in.settings.mode_auto');
+  if (key === 'allowedCidrs') return value.split(/\r?\n/).map((line) => line.trim()).filter(Boolean).join(', ');
+  return value.trim();
+}
+
+/**
+ * A stale save of a session's settings or of the defaults: the stored settings beside the posted
+ * form. The defaults have no password, so `withPassword` is false there.
+ */
+export function selfMarkingConflictView(
+  conflict: EditConflict<SelfMarkingDefaults & { password?: string }>,
+  mine: SelfMarkingFormValues,
+  withPassword: boolean,
+  theirsHref: string,
+  ctx: ConflictContext,
+): ConflictView {
+  return formConflictView(conflict, {
+    fields: CONFLICT_FIELDS.filter(([key]) => withPassword || key !== 'password').map(([key, label]) => [key, `check_in.settings.${label}`] as const),
+    theirs: formValuesFromSettings(conflict.current),
+    mine,
+    show: (key, value) => shownValue(key, value, ctx.t),
+    links: { theirsHref, formId: SELF_MARKING_FORM_ID },
+  }, ctx);
 }

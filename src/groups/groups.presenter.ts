@@ -1,10 +1,11 @@
 import { teacherLink, teacherNav, teacherPath, TeacherNav } from '../courses/teacher-nav';
 import type { Locale, Translate, Vars } from '../i18n/i18n';
 import type { LaunchContext } from '../lti/launch-context';
+import { ConflictContext, ConflictView, toConflictView } from '../shared/edit-conflict.presenter';
 import type { FieldErrors } from '../shared/forms';
 import type { CsvUnmatchedRow } from './csv-import';
 import { GROUP_NAME_MAX } from './group-name';
-import type { CsvImportOutcome, GroupDetail, GroupMemberRow } from './groups.service';
+import type { CsvImportOutcome, GroupConflict, GroupDetail, GroupMemberRow } from './groups.service';
 
 /** Shapes the groups pages; templates only print what is here. */
 
@@ -44,8 +45,16 @@ export interface ImportResultView {
   unmatched: CsvUnmatchedRow[];
 }
 
+export const RENAME_FORM_ID = 'group-rename-form';
+
 export interface GroupDetailView extends PageBase {
+  /** Someone else's membership change was merged with this page's one. */
+  notice?: string;
   group: { id: string; name: string };
+  /** The rename form's version, and the membership forms' one. */
+  versions: { name: number; members: number };
+  renameFormId: string;
+  conflict?: ConflictView;
   backHref: string;
   deleteHref: string;
   actions: { rename: string; add: string; remove: string; import: string };
@@ -60,7 +69,11 @@ export interface GroupDetailView extends PageBase {
 /** What the detail page re-shows after a POST that did not redirect (errors, typed values, import result). */
 export interface DetailState {
   flash?: string;
-  rename?: { value: string; errors: FieldErrors };
+  notice?: string;
+  /** `version`: the one a re-shown rename form was rendered from (default: the stored one). */
+  rename?: { value: string; errors: FieldErrors; version?: number };
+  /** A stale rename: `rename.value` is the teacher's name, shown beside the stored one. */
+  conflict?: { error: GroupConflict; context: ConflictContext };
   removeChecked?: string[];
   removeError?: { key: string; vars: Vars };
   addChecked?: string[];
@@ -121,6 +134,14 @@ export function toGroupListView(
   };
 }
 
+function renameConflict(launch: LaunchContext, detail: GroupDetail, state: DetailState): ConflictView | undefined {
+  const { conflict, rename } = state;
+  if (!conflict) return undefined;
+  const rows = [{ label: conflict.context.t('groups.fields.name'), theirs: conflict.error.current.name, mine: rename?.value ?? '' }];
+  const links = { theirsHref: teacherLink(launch, 'groups', `/${encodeURIComponent(detail.id)}`), formId: RENAME_FORM_ID };
+  return toConflictView(conflict.error, rows, links, conflict.context);
+}
+
 export function toGroupDetailView(launch: LaunchContext, t: Translate, detail: GroupDetail, state: DetailState = {}): GroupDetailView {
   const base = `/${encodeURIComponent(detail.id)}`;
   const result = state.importResult;
@@ -129,7 +150,11 @@ export function toGroupDetailView(launch: LaunchContext, t: Translate, detail: G
     nav: teacherNav(launch, 'groups'),
     ltik: launch.ltik,
     flash: state.flash,
+    notice: state.notice ?? (result?.merged ? t('groups.flash.merged') : undefined),
     group: { id: detail.id, name: detail.name },
+    versions: { name: state.conflict?.error.currentVersion ?? state.rename?.version ?? detail.version, members: detail.membersVersion },
+    renameFormId: RENAME_FORM_ID,
+    conflict: renameConflict(launch, detail, state),
     backHref: teacherLink(launch, 'groups'),
     deleteHref: teacherLink(launch, 'groups', `${base}/delete`),
     actions: {

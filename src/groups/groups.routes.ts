@@ -2,10 +2,14 @@ import { Request, Response, Router } from 'express';
 import { teacherLink } from '../courses/teacher-nav';
 import type { Translate } from '../i18n/i18n';
 import { getLaunch } from '../lti/launch-context.middleware';
+import { activityTimezone } from '../sessions/sessions.service';
 import { asyncHandler } from '../shared/async-handler';
+import { EditConflict } from '../shared/edit-conflict';
 import { DomainError, Refusal } from '../shared/errors';
 import type { FeatureDeps } from '../shared/feature-deps';
 import { asArray, fieldErrors } from '../shared/forms';
+import { formVersion } from '../shared/version.schema';
+import { editorOf } from '../shared/versioned';
 import { listGroups } from './group-lookup.service';
 import { DetailState, toDeleteView, toGroupDetailView, toGroupListView } from './groups.presenter';
 import { csvImportSchema, groupNameSchema, memberSelectionSchema } from './groups.schema';
@@ -13,6 +17,7 @@ import {
   addMembers,
   createGroup,
   deleteGroup,
+  GroupConflict,
   importCsv,
   loadDeleteConfirmation,
   loadGroupDetail,
@@ -38,6 +43,10 @@ const countParam = (value: unknown) => (typeof value === 'string' && /^\d{1,6}$/
 function listFlash(req: Request, t: Translate): string | undefined {
   return req.query.deleted === '1' ? t('groups.flash.deleted') : undefined;
 }
+
+/** Membership forms carry the version of the members they showed; a change since then was merged. */
+const membersVersionOf = (req: Request) => formVersion(req.body, 'membersVersion');
+const mergedParam = (merged: boolean) => (merged ? '&merged=1' : '');
 
 function detailFlash(req: Request, t: Translate): string | undefined {
   const q = req.query;
@@ -80,15 +89,22 @@ async function createHandler(req: Request, res: Response) {
   redirectToGroup(res, created.value, 'created=1');
 }
 
-async function renameHandler(req: Request, res: Response) {
+async function renameHandler(deps: FeatureDeps, req: Request, res: Response) {
   const launch = getLaunch(res);
   const groupId = groupIdOf(req);
   const value = typeof req.body.name === 'string' ? req.body.name : '';
+  // A refused form keeps the version it was rendered from, so its next save is still checked against it.
+  const version = formVersion(req.body);
   const parsed = groupNameSchema.safeParse(req.body);
-  if (!parsed.success) return renderDetail(res, 400, groupId, { rename: { value, errors: fieldErrors(parsed.error) } });
-  const renamed = await attempt(() => renameGroup(launch.courseId, groupId, parsed.data.name));
-  if (!renamed.ok) return renderDetail(res, renamed.error.status, groupId, { rename: { value, errors: { name: renamed.error.messageKey } } });
-  redirectToGroup(res, groupId, 'renamed=1');
+  if (!parsed.success) return renderDetail(res, 400, groupId, { rename: { value, version, errors: fieldErrors(parsed.error) } });
+  const renamed = await attempt(() => renameGroup(launch.courseId, groupId, parsed.data.name, { expected: version, editor: editorOf(launch, deps.now()) }));
+  if (renamed.ok) return redirectToGroup(res, groupId, 'renamed=1');
+  if (renamed.error instanceof EditConflict) {
+    const timezone = await activityTimezone(launch.courseId, launch.activityId ?? '', deps.defaultTimezone);
+    const context = { t: res.locals.t as Translate, locale: launch.locale, timezone, viewerId: launch.userId };
+    return renderDetail(res, 409, groupId, { rename: { value, errors: {} }, conflict: { error: renamed.error as GroupConflict, context } });
+  }
+  return renderDetail(res, renamed.error.status, groupId, { rename: { value, version, errors: { name: renamed.error.messageKey } } });
 }
 
 async function addHandler(req: Request, res: Response) {
@@ -97,9 +113,9 @@ async function addHandler(req: Request, res: Response) {
   const picked = asArray(req.body.userIds);
   const parsed = memberSelectionSchema.safeParse({ userIds: picked });
   if (!parsed.success) return renderDetail(res, 400, groupId, { addChecked: picked, addError: firstError(fieldErrors(parsed.error)) });
-  const done = await attempt(() => addMembers(launch.courseId, groupId, parsed.data.userIds));
+  const done = await attempt(() => addMembers(launch.courseId, groupId, parsed.data.userIds, membersVersionOf(req)));
   if (!done.ok) return renderDetail(res, done.error.status, groupId, { addChecked: picked, addError: { key: done.error.messageKey, vars: done.error.vars } });
-  redirectToGroup(res, groupId, `added=${done.value.added}`);
+  redirectToGroup(res, groupId, `added=${done.value.added}${mergedParam(done.value.merged)}`);
 }
 
 async function removeHandler(req: Request, res: Response) {
@@ -108,8 +124,8 @@ async function removeHandler(req: Request, res: Response) {
   const picked = asArray(req.body.userIds);
   const parsed = memberSelectionSchema.safeParse({ userIds: picked });
   if (!parsed.success) return renderDetail(res, 400, groupId, { removeChecked: picked, removeError: firstError(fieldErrors(parsed.error)) });
-  const removed = await removeMembers(launch.courseId, groupId, parsed.data.userIds);
-  redirectToGroup(res, groupId, `removed=${removed}`);
+  const done = await removeMembers(launch.courseId, groupId, parsed.data.userIds, membersVersionOf(req));
+  redirectToGroup(res, groupId, `removed=${done.removed}${mergedParam(done.merged)}`);
 }
 
 /**
@@ -122,7 +138,7 @@ async function importHandler(req: Request, res: Response) {
   const csv = typeof req.body.csv === 'string' ? req.body.csv : '';
   const parsed = csvImportSchema.safeParse(req.body);
   if (!parsed.success) return renderDetail(res, 400, groupId, { csv, csvError: firstError(fieldErrors(parsed.error)) });
-  const done = await attempt(() => importCsv(launch.courseId, groupId, parsed.data.csv));
+  const done = await attempt(() => importCsv(launch.courseId, groupId, parsed.data.csv, membersVersionOf(req)));
   if (!done.ok) return renderDetail(res, done.error.status, groupId, { csv, csvError: { key: done.error.messageKey, vars: done.error.vars } });
   return renderDetail(res, 200, groupId, { importResult: done.value });
 }
@@ -146,12 +162,15 @@ async function deleteHandler(req: Request, res: Response) {
 }
 
 /** Teacher pages under /activity/:activityId/teacher/groups (app.ts applies the teacher guard). */
-export function groupsRouter(_deps: FeatureDeps): Router {
+export function groupsRouter(deps: FeatureDeps): Router {
   const router = Router();
   router.get(BASE, asyncHandler((req, res) => renderList(res, 200, { flash: listFlash(req, res.locals.t as Translate) })));
   router.post(BASE, asyncHandler(createHandler));
-  router.get(`${BASE}/:groupId`, asyncHandler((req, res) => renderDetail(res, 200, groupIdOf(req), { flash: detailFlash(req, res.locals.t as Translate) })));
-  router.post(`${BASE}/:groupId/rename`, asyncHandler(renameHandler));
+  router.get(`${BASE}/:groupId`, asyncHandler((req, res) => {
+    const t = res.locals.t as Translate;
+    return renderDetail(res, 200, groupIdOf(req), { flash: detailFlash(req, t), notice: req.query.merged === '1' ? t('groups.flash.merged') : undefined });
+  }));
+  router.post(`${BASE}/:groupId/rename`, asyncHandler((req, res) => renameHandler(deps, req, res)));
   router.post(`${BASE}/:groupId/members/add`, asyncHandler(addHandler));
   router.post(`${BASE}/:groupId/members/remove`, asyncHandler(removeHandler));
   router.post(`${BASE}/:groupId/import`, asyncHandler(importHandler));

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { MemberModel } from '../roster/member.model';
+import { EditConflict } from '../shared/edit-conflict';
 import { DomainError, Refusal } from '../shared/errors';
+import { EditStamp, Editor, stampOf, versionOf } from '../shared/versioned';
+import { saveVersioned } from '../shared/versioned-update.service';
 import { CsvUnmatchedRow, matchMembershipCsv } from './csv-import';
 import { groupNameKey, normalizeGroupName } from './group-name';
 import { GroupModel } from './group.model';
@@ -29,11 +32,20 @@ export interface GroupDetail {
   members: GroupMemberRow[];
   /** Active students of the course who are not in the group. */
   candidates: GroupMemberRow[];
+  /** The rename form's version and last editor; the membership forms' version. */
+  version: number;
+  lastEdit?: EditStamp;
+  membersVersion: number;
 }
+
+/** A rename from a stale page: the name as stored now, and the one that was refused. */
+export type GroupConflict = EditConflict<{ name: string }, { name: string }>;
 
 export interface MembershipChange {
   added: number;
   already: number;
+  /** Someone else changed the members after the page was rendered; this change was applied on top. */
+  merged: boolean;
 }
 
 export interface CsvImportOutcome extends MembershipChange {
@@ -68,14 +80,21 @@ export async function createGroup(courseId: string, rawName: string): Promise<st
   return _id;
 }
 
-export async function renameGroup(courseId: string, groupId: string, rawName: string): Promise<void> {
+/** Renames only if the name is still the version the page showed (one conditional update); else a GroupConflict. */
+export async function renameGroup(courseId: string, groupId: string, rawName: string, guard: { expected: number; editor: Editor }): Promise<void> {
   const name = normalizeGroupName(rawName);
   const nameKey = groupNameKey(name);
   await requireGroup(courseId, groupId);
   await assertNameFree(courseId, nameKey, name, groupId);
   try {
-    const res = await GroupModel.updateOne({ _id: groupId, courseId }, { $set: { name, nameKey } });
-    if (res.matchedCount === 0) throw new Refusal('not_found', 'GROUP_NOT_IN_COURSE');
+    await saveVersioned(
+      { model: GroupModel, scope: { _id: groupId, courseId }, expected: guard.expected, editor: guard.editor, set: { name, nameKey } },
+      () => new Refusal('not_found', 'GROUP_NOT_IN_COURSE'),
+      async () => {
+        const now = await requireGroup(courseId, groupId);
+        return new EditConflict({ name: now.name }, { name }, versionOf(now), stampOf(now));
+      },
+    );
   } catch (err) {
     if (isDuplicateKey(err)) throw duplicateName(name);
     throw err;
@@ -101,43 +120,54 @@ export async function deleteGroup(courseId: string, groupId: string): Promise<vo
   await GroupModel.deleteOne({ _id: groupId, courseId });
 }
 
+/**
+ * One atomic membership change: $addToSet / $pull of exactly the ids this page named, so changes
+ * made meanwhile by another tab stay. It writes (and moves membersVersion on) only when it changes
+ * something, and answers with the members as they were just before it.
+ */
+async function changeMembers(courseId: string, groupId: string, op: 'add' | 'remove', ids: string[]): Promise<{ before: string[]; version: number }> {
+  const changes = op === 'add' ? { memberIds: { $not: { $all: ids } } } : { memberIds: { $in: ids } };
+  const update = op === 'add' ? { $addToSet: { memberIds: { $each: ids } } } : { $pull: { memberIds: { $in: ids } } };
+  const before = ids.length === 0 ? null : await GroupModel.findOneAndUpdate(
+    { _id: groupId, courseId, ...changes }, { ...update, $inc: { membersVersion: 1 } }, { returnDocument: 'before' },
+  ).lean();
+  const group = before ?? (await requireGroup(courseId, groupId)); // nothing to change: as it is
+  return { before: group.memberIds, version: group.membersVersion ?? 0 };
+}
+
+/** `pageVersion`: the membersVersion the page was rendered from (absent: not known, no merge note). */
+const mergedSince = (pageVersion: number | undefined, version: number) => pageVersion !== undefined && pageVersion !== version;
+
 /** Adds students in one write; refuses the whole request if any id is not a student of this course. */
-export async function addMembers(courseId: string, groupId: string, userIds: string[]): Promise<MembershipChange> {
+export async function addMembers(courseId: string, groupId: string, userIds: string[], pageVersion?: number): Promise<MembershipChange> {
   const ids = [...new Set(userIds)];
-  const group = await requireGroup(courseId, groupId);
+  await requireGroup(courseId, groupId);
   const found = await MemberModel.find({ courseId, role: 'student', userId: { $in: ids } }, { userId: 1 }).lean();
   const known = new Set(found.map((m) => m.userId));
   const strangers = ids.filter((id) => !known.has(id));
   if (strangers.length > 0) throw new DomainError('groups.errors.not_in_course', 400, { count: strangers.length });
-  return addToGroup(courseId, group._id, group.memberIds, ids);
+  return addToGroup(courseId, groupId, ids, pageVersion);
 }
 
-async function addToGroup(courseId: string, groupId: string, current: string[], ids: string[]): Promise<MembershipChange> {
-  const before = new Set(current);
-  const fresh = ids.filter((id) => !before.has(id));
-  if (fresh.length > 0) {
-    const res = await GroupModel.updateOne({ _id: groupId, courseId }, { $addToSet: { memberIds: { $each: fresh } } });
-    if (res.matchedCount === 0) throw new Refusal('not_found', 'GROUP_NOT_IN_COURSE');
-  }
-  return { added: fresh.length, already: ids.length - fresh.length };
+async function addToGroup(courseId: string, groupId: string, ids: string[], pageVersion: number | undefined): Promise<MembershipChange> {
+  const { before, version } = await changeMembers(courseId, groupId, 'add', ids);
+  const had = new Set(before);
+  const added = ids.filter((id) => !had.has(id)).length;
+  return { added, already: ids.length - added, merged: mergedSince(pageVersion, version) };
 }
 
 /** Ids need not be course members any more: a student who left must still be removable. */
-export async function removeMembers(courseId: string, groupId: string, userIds: string[]): Promise<number> {
-  const group = await requireGroup(courseId, groupId);
-  const inGroup = new Set(group.memberIds);
-  const leaving = [...new Set(userIds)].filter((id) => inGroup.has(id));
-  if (leaving.length > 0) {
-    await GroupModel.updateOne({ _id: groupId, courseId }, { $pull: { memberIds: { $in: leaving } } });
-  }
-  return leaving.length;
+export async function removeMembers(courseId: string, groupId: string, userIds: string[], pageVersion?: number): Promise<{ removed: number; merged: boolean }> {
+  const { before, version } = await changeMembers(courseId, groupId, 'remove', [...new Set(userIds)]);
+  const had = new Set(before);
+  return { removed: [...new Set(userIds)].filter((id) => had.has(id)).length, merged: mergedSince(pageVersion, version) };
 }
 
-export async function importCsv(courseId: string, groupId: string, csv: string): Promise<CsvImportOutcome> {
-  const group = await requireGroup(courseId, groupId);
+export async function importCsv(courseId: string, groupId: string, csv: string, pageVersion?: number): Promise<CsvImportOutcome> {
+  await requireGroup(courseId, groupId);
   const students = await MemberModel.find({ courseId, role: 'student' }, { userId: 1, email: 1, username: 1 }).lean();
   const match = matchMembershipCsv(csv, students);
-  const change = await addToGroup(courseId, group._id, group.memberIds, match.userIds);
+  const change = await addToGroup(courseId, groupId, match.userIds, pageVersion);
   return { ...change, unmatched: match.unmatched };
 }
 
@@ -162,5 +192,8 @@ export async function loadGroupDetail(courseId: string, groupId: string): Promis
   // A member id without a roster record (should not happen) is still listed, so it can be removed.
   const members = group.memberIds.map((id) => byId.get(id) ?? toRow({ userId: id, active: false }));
   const candidates = people.filter((m) => m.role === 'student' && m.active !== false && !inGroup.has(m.userId)).map(toRow);
-  return { id: group._id, name: group.name, members, candidates };
+  return {
+    id: group._id, name: group.name, members, candidates,
+    version: versionOf(group), lastEdit: stampOf(group), membersVersion: group.membersVersion ?? 0,
+  };
 }

@@ -32,6 +32,8 @@ import registrationEn from './registration.en.json';
 import registrationLv from './registration.lv.json';
 import gradingEn from './grading.en.json';
 import gradingLv from './grading.lv.json';
+import editConflictEn from './edit-conflict.en.json';
+import editConflictLv from './edit-conflict.lv.json';
 
 /**
  * Message catalogs and `t()`. Catalogs are nested JSON with the same keys in every language
@@ -60,8 +62,8 @@ function merge(...parts: Catalog[]): Catalog {
 }
 
 const catalogs: Record<Locale, Catalog> = {
-  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn, attendanceEn, checkInEn, projectorEn, autoMarkEn, qrCheckInEn, reportsEn, exportEn, studentViewEn, gradeSyncEn, deepLinkingFormEn, registrationEn, gradingEn),
-  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv, attendanceLv, checkInLv, projectorLv, autoMarkLv, qrCheckInLv, reportsLv, exportLv, studentViewLv, gradeSyncLv, deepLinkingFormLv, registrationLv, gradingLv),
+  en: merge(en, statusSetsEn, sessionsEn, rosterEn, groupsEn, attendanceEn, checkInEn, projectorEn, autoMarkEn, qrCheckInEn, reportsEn, exportEn, studentViewEn, gradeSyncEn, deepLinkingFormEn, registrationEn, gradingEn, editConflictEn),
+  lv: merge(lv, statusSetsLv, sessionsLv, rosterLv, groupsLv, attendanceLv, checkInLv, projectorLv, autoMarkLv, qrCheckInLv, reportsLv, exportLv, studentViewLv, gradeSyncLv, deepLinkingFormLv, registrationLv, gradingLv, editConflictLv),
 };
 
 function lookup(catalog: Catalog, key: string): string | undefined {

@@ -1,5 +1,6 @@
 import { Schema, model } from 'mongoose';
 import { selfMarkingFields } from '../check-in/self-marking-fields';
+import { versionedFields } from '../shared/versioned';
 
 /**
  * One class meeting. Stored as a UTC instant plus the activity's time zone at the time it was
@@ -57,6 +58,12 @@ const attendanceSessionSchema = new Schema(
      */
     publicId: { type: String },
     autoMark: { type: autoMarkSchema },
+    /**
+     * The edit form's version and last editor (src/shared/versioned.ts): bumped by every write of
+     * the form's fields (edit, bulk duration), not by automatic marking's bookkeeping above.
+     * Self-marking settings carry their own version inside `selfMarking`.
+     */
+    ...versionedFields,
   },
   { timestamps: true, collection: 'attendance_sessions' },
 );

@@ -2,6 +2,7 @@ import { Info } from 'luxon';
 import type { Translate } from '../i18n/i18n';
 import type { LaunchContext } from '../lti/launch-context';
 import { teacherLink, teacherPath } from '../courses/teacher-nav';
+import type { ConflictView } from '../shared/edit-conflict.presenter';
 import type { FieldErrors } from '../shared/forms';
 import { utcToLocal } from './local-time';
 import type { Occurrence } from './recurrence';
@@ -130,10 +131,20 @@ function commonFormView(input: FormPageInput) {
   };
 }
 
-export function toSessionFormPage(input: FormPageInput & { sessionId?: string }) {
-  const { launch, t, sessionId } = input;
+/** An edit form carries the version it shows (or, after a conflict, the version to overwrite). */
+export interface EditState {
+  sessionId: string;
+  version: number;
+  conflict?: ConflictView;
+}
+
+export function toSessionFormPage(input: FormPageInput & { edit?: EditState }) {
+  const { launch, t, edit } = input;
+  const sessionId = edit?.sessionId;
   return {
     ...commonFormView(input),
+    version: edit?.version,
+    conflict: edit?.conflict,
     pageTitle: sessionId ? t('sessions.form.edit_title') : t('sessions.form.new_title'),
     action: teacherPath(launch, 'sessions', sessionId ? `/${sessionId}/edit` : '/new'),
     submitLabel: sessionId ? t('common.save') : t('sessions.form.create'),

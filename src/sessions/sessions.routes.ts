@@ -6,16 +6,20 @@ import type { Translate } from '../i18n/i18n';
 import { getLaunch } from '../lti/launch-context.middleware';
 import { asyncHandler } from '../shared/async-handler';
 import type { FeatureDeps } from '../shared/feature-deps';
+import { unlessConflict } from '../shared/edit-conflict';
 import { asArray, FieldErrors, fieldErrors } from '../shared/forms';
+import { formVersion } from '../shared/version.schema';
+import { editorOf } from '../shared/versioned';
+import { sessionConflictView } from './session-conflict.presenter';
 import { seriesRoutes } from './series.routes';
 import {
-  defaultValues, FormValues, postedValues, sessionValues, toDeletePage, toListPage, toSessionFormPage,
+  defaultValues, EditState, FormValues, postedValues, sessionValues, toDeletePage, toListPage, toSessionFormPage,
 } from './session-pages.presenter';
 import { filterQuery } from './sessions.presenter';
 import { bulkSchema, durationField, ListFilters, listFiltersSchema, sessionFormSchema } from './sessions.schema';
 import {
   countRecords, createSession, deleteSessions, FormOptions, getSession, getSessions, loadFormOptions, loadSessionsPage,
-  SaveResult, setDuration, updateSession,
+  SaveResult, SessionConflict, setDuration, updateSession,
 } from './sessions.service';
 import { settingsRoutes } from './settings.routes';
 
@@ -27,9 +31,9 @@ export function scopeOf(res: Response) {
   return { launch, courseId: launch.courseId, activityId: launch.activityId ?? '', t: res.locals.t as Translate };
 }
 
-function renderForm(res: Response, options: FormOptions, values: FormValues, errors: FieldErrors, status: number, sessionId?: string): void {
+function renderForm(res: Response, options: FormOptions, values: FormValues, errors: FieldErrors, status: number, edit?: EditState): void {
   const { launch, t } = scopeOf(res);
-  const view = toSessionFormPage({ launch, options, values, errors, t, sessionId });
+  const view = toSessionFormPage({ launch, options, values, errors, t, edit });
   res.status(status).render('sessions/form', { view, nav: teacherNav(launch, 'sessions'), ltik: launch.ltik });
 }
 
@@ -74,19 +78,31 @@ function listAndForms(router: Router, deps: FeatureDeps): void {
     const { courseId, activityId } = scopeOf(res);
     const session = await getSession(courseId, activityId, req.params.sessionId ?? '');
     const options = await loadFormOptions(courseId, activityId, deps.defaultTimezone);
-    renderForm(res, options, sessionValues(session, options.timezone), {}, 200, session.id);
+    renderForm(res, options, sessionValues(session, options.timezone), {}, 200, { sessionId: session.id, version: session.version ?? 0 });
   }));
 
   router.post(`${BASE}/:sessionId/edit`, asyncHandler(async (req, res) => {
-    const { courseId, activityId } = scopeOf(res);
+    const { launch, courseId, activityId, t } = scopeOf(res);
     const session = await getSession(courseId, activityId, req.params.sessionId ?? '');
+    // A refused form keeps the version it was rendered from, so its next save is still checked against it.
+    const edit: EditState = { sessionId: session.id, version: formVersion(req.body) };
+    const values = postedValues(req.body, SESSION_FIELDS);
+    const options = () => loadFormOptions(courseId, activityId, deps.defaultTimezone);
     const parsed = sessionFormSchema.safeParse(req.body);
-    const result: SaveResult = parsed.success
-      ? await updateSession(courseId, activityId, session.id, parsed.data, deps.defaultTimezone)
-      : { ok: false, status: 400, errors: fieldErrors(parsed.error) };
-    if (result.ok) return redirectSaved(res, deps, result);
-    const options = await loadFormOptions(courseId, activityId, deps.defaultTimezone);
-    renderForm(res, options, postedValues(req.body, SESSION_FIELDS), result.errors, result.status, session.id);
+    if (!parsed.success) return renderForm(res, await options(), values, fieldErrors(parsed.error), 400, edit);
+    const editor = editorOf(launch, deps.now());
+    const saved = await unlessConflict<SaveResult, SessionConflict>(
+      () => updateSession(courseId, activityId, session.id, parsed.data, deps.defaultTimezone, { expected: edit.version, editor }),
+    );
+    if (saved.ok) {
+      const result = saved.value;
+      if (result.ok) return redirectSaved(res, deps, result);
+      return renderForm(res, await options(), values, result.errors, result.status, edit);
+    }
+    // Stale: the teacher's values stay in the form, now against the stored version ("keep mine").
+    const loaded = await options();
+    const conflict = sessionConflictView(saved.conflict, values, loaded, launch, t);
+    renderForm(res, loaded, values, {}, 409, { ...edit, version: saved.conflict.currentVersion, conflict });
   }));
 }
 
@@ -125,7 +141,7 @@ function deletion(router: Router, deps: FeatureDeps): void {
     if (parsed.data.action === 'duration') {
       const minutes = durationField().safeParse(minutesText);
       if (!minutes.success) return renderList(res, deps, filters, {}, 400, { errors: { minutes: fieldErrors(minutes.error)._form ?? 'sessions.errors.bad_duration' }, minutes: minutesText, ids });
-      return back(`updated=${await setDuration(courseId, activityId, ids, minutes.data)}`);
+      return back(`updated=${await setDuration(courseId, activityId, ids, minutes.data, editorOf(launch, deps.now()))}`);
     }
     if (body.confirm !== '1') return renderDelete(res, deps, ids, false, filters);
     const done = await deleteSessions(courseId, activityId, ids);

@@ -4,8 +4,11 @@ import { newSessionSelfMarking } from '../check-in/activity-defaults.service';
 import { onAttendanceChanged } from '../grading/grade-hooks';
 import { ActivityModel } from '../courses/activity.model';
 import { findGroup, listGroups } from '../groups/group-lookup.service';
+import { EditConflict } from '../shared/edit-conflict';
 import type { FieldErrors } from '../shared/forms';
 import { Refusal } from '../shared/errors';
+import { bumpVersion, EditStamp, Editor, stampOf, versionOf } from '../shared/versioned';
+import { saveVersioned } from '../shared/versioned-update.service';
 import { findStatusSet, listStatusSets } from '../status-sets/status-set-lookup.service';
 import { AttendanceSessionModel } from './attendance-session.model';
 import { DstNote, isValidTimeZone, localToUtc } from './local-time';
@@ -23,7 +26,13 @@ export interface StoredSession {
   audience: { kind: 'all' | 'group'; groupId?: string };
   statusSetId: string;
   seriesId?: string;
+  /** The edit form's version (0 for sessions saved before versions existed) and who saved it last. */
+  version?: number;
+  lastEdit?: EditStamp;
 }
+
+/** A session edit from a stale form: the session as stored now, and the input that was refused. */
+export type SessionConflict = EditConflict<StoredSession, SessionInput>;
 
 export interface FormOptions {
   timezone: string;
@@ -33,7 +42,10 @@ export interface FormOptions {
 
 export type SaveResult = { ok: true; id: string; endsAt: Date; dst?: DstNote } | { ok: false; errors: FieldErrors; status: number };
 
-type SessionLean = { _id: string; startsAt: Date; durationMinutes: number; timezone: string; description?: string | null; audience: { kind: string; groupId?: string | null }; statusSetId: string; seriesId?: string | null };
+type SessionLean = {
+  _id: string; startsAt: Date; durationMinutes: number; timezone: string; description?: string | null; audience: { kind: string; groupId?: string | null };
+  statusSetId: string; seriesId?: string | null; version?: number | null; lastEdit?: { by?: string | null; name?: string | null; at?: Date | null } | null;
+};
 
 function toStored(doc: SessionLean): StoredSession {
   return {
@@ -45,6 +57,8 @@ function toStored(doc: SessionLean): StoredSession {
     audience: doc.audience.kind === 'group' ? { kind: 'group', groupId: doc.audience.groupId ?? '' } : { kind: 'all' },
     statusSetId: doc.statusSetId,
     seriesId: doc.seriesId ?? undefined,
+    version: versionOf(doc),
+    lastEdit: stampOf(doc),
   };
 }
 
@@ -156,8 +170,13 @@ export async function countRecords(courseId: string, activityId: string, session
   return AttendanceRecordModel.countDocuments({ courseId, activityId, sessionId: { $in: sessionIds } });
 }
 
+/**
+ * Saves the edit form if the session is still at the version the form was rendered from (one
+ * conditional update); otherwise throws a SessionConflict with the stored session and the input.
+ */
 export async function updateSession(
   courseId: string, activityId: string, sessionId: string, input: SessionInput, fallbackZone: string,
+  guard: { expected: number; editor: Editor },
 ): Promise<SaveResult> {
   const existing = await getSession(courseId, activityId, sessionId);
   const timezone = await activityTimezone(courseId, activityId, fallbackZone);
@@ -168,12 +187,20 @@ export async function updateSession(
   if (input.statusSetId !== existing.statusSetId && (await countRecords(courseId, activityId, [sessionId])) > 0) {
     return { ok: false, status: 409, errors: { statusSetId: 'sessions.errors.status_set_locked' } };
   }
-  await AttendanceSessionModel.updateOne(
-    { _id: sessionId, courseId, activityId },
+  await saveVersioned(
     {
-      $set: { startsAt: local.instant, durationMinutes: input.durationMinutes, timezone, description: input.description, audience: storedAudience(input.audience), statusSetId: input.statusSetId },
+      model: AttendanceSessionModel,
+      scope: { _id: sessionId, courseId, activityId },
+      expected: guard.expected,
+      editor: guard.editor,
+      set: { startsAt: local.instant, durationMinutes: input.durationMinutes, timezone, description: input.description, audience: storedAudience(input.audience), statusSetId: input.statusSetId },
       // A moved or lengthened session is marked automatically at its new end (again, for the still unmarked).
-      $unset: { autoMark: 1 },
+      also: { $unset: { autoMark: 1 } },
+    },
+    () => new Refusal('not_found', 'SESSION_NOT_IN_ACTIVITY'),
+    async () => {
+      const current = await getSession(courseId, activityId, sessionId);
+      return new EditConflict(current, input, current.version ?? 0, current.lastEdit);
     },
   );
   return { ok: true, id: sessionId, endsAt: new Date(local.instant.getTime() + input.durationMinutes * 60_000), dst: local.dst };
@@ -192,11 +219,13 @@ export async function deleteSessions(courseId: string, activityId: string, ids: 
   return { sessions: deleted.deletedCount, records: records.deletedCount };
 }
 
-export async function setDuration(courseId: string, activityId: string, ids: string[], minutes: number): Promise<number> {
+/** A bulk change of the edit form's field: moves each session's version on, so open edit forms become stale. */
+export async function setDuration(courseId: string, activityId: string, ids: string[], minutes: number, editor?: Editor): Promise<number> {
   const sessions = await getSessions(courseId, activityId, ids);
+  const bump = bumpVersion(editor);
   await AttendanceSessionModel.updateMany(
     { courseId, activityId, _id: { $in: sessions.map((s) => s.id) } },
-    { $set: { durationMinutes: minutes }, $unset: { autoMark: 1 } },
+    { $set: { durationMinutes: minutes, ...bump.$set }, $inc: bump.$inc, $unset: { autoMark: 1 } },
     { runValidators: true },
   );
   return sessions.length;

@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import { versionedFields } from '../shared/versioned';
 
 /**
  * A named set of statuses (P/L/E/A by default) of one activity. Sessions point at one set,
@@ -34,6 +35,8 @@ const statusSetSchema = new Schema(
     statuses: { type: [statusSchema], default: [] },
     /** Status given automatically to students left unmarked when a session ends; null = none. */
     autoStatusId: { type: String, default: null },
+    /** The edit page's version and last editor (src/shared/versioned.ts); every change of the set bumps it. */
+    ...versionedFields,
   },
   { timestamps: true, collection: 'status_sets' },
 );

@@ -1,10 +1,12 @@
 import type { Locale, Translate } from '../i18n/i18n';
 import type { LaunchContext } from '../lti/launch-context';
 import { teacherLink, teacherNav, teacherPath, TeacherNav } from '../courses/teacher-nav';
+import { ConflictContext, ConflictView, toConflictView } from '../shared/edit-conflict.presenter';
 import type { FieldErrors } from '../shared/forms';
+import { keepMineForm, STATUS_SET_FORM_ID, statusSetConflictFields } from './status-set-conflict.presenter';
 import { PICK_MODES } from './status-rules';
 import { isBlankRow, RawStatusRow, RawStatusSetForm } from './status-sets.schema';
-import type { StatusSetData, StoredStatus } from './status-sets.service';
+import type { StatusSetConflict, StatusSetData, StoredStatus } from './status-sets.service';
 
 /** View models of the status-set pages: all wording and links are decided here, not in templates. */
 
@@ -92,9 +94,25 @@ export interface EditView extends Page {
   rows: RowView[];
   autoStatus: string;
   pickModes: Array<{ value: string; label: string }>;
+  formId: string;
+  /** The version the form saves against. */
+  version: number;
+  conflict?: ConflictView;
 }
 
-function rawFromSet(set: StatusSetData): RawStatusSetForm {
+/** What the edit page re-shows after a POST that did not redirect. */
+export interface EditState {
+  raw?: RawStatusSetForm;
+  errors?: FieldErrors;
+  alert?: string;
+  flash?: string;
+  /** The version a re-shown form was rendered from (default: the set's). */
+  version?: number;
+  /** A stale save: `raw` is the teacher's form; the page shows both and offers "keep mine". */
+  conflict?: { error: StatusSetConflict; context: ConflictContext };
+}
+
+export function rawFromSet(set: StatusSetData): RawStatusSetForm {
   const rows: RawStatusRow[] = set.statuses.map((s) => ({
     id: s._id,
     acronym: s.acronym,
@@ -136,16 +154,27 @@ function toRowView(
   };
 }
 
+function conflictOf(set: StatusSetData, mine: RawStatusSetForm, launch: LaunchContext, conflict: NonNullable<EditState['conflict']>) {
+  const theirs = rawFromSet(set);
+  const links = { theirsHref: teacherLink(launch, 'statusSets', `/${encodeURIComponent(set.id)}`), formId: STATUS_SET_FORM_ID };
+  const view = toConflictView(conflict.error, statusSetConflictFields(theirs, mine, conflict.context.t), links, conflict.context);
+  return { view, raw: keepMineForm(theirs, mine), version: conflict.error.currentVersion };
+}
+
 export function toEditView(
   data: { set: StatusSetData; usage: Record<string, number> },
   launch: LaunchContext,
   t: Translate,
-  state: { raw?: RawStatusSetForm; errors?: FieldErrors; alert?: string; flash?: string } = {},
+  state: EditState = {},
 ): EditView {
   const { set, usage } = data;
-  const raw = state.raw ?? rawFromSet(set);
+  const conflict = state.conflict && conflictOf(set, state.raw ?? rawFromSet(set), launch, state.conflict);
+  const raw = conflict?.raw ?? state.raw ?? rawFromSet(set);
   const setPath = `/${encodeURIComponent(set.id)}`;
   return {
+    formId: STATUS_SET_FORM_ID,
+    version: conflict?.version ?? state.version ?? set.version ?? 0,
+    conflict: conflict?.view,
     pageTitle: t('status_sets.edit.title', { name: set.name }),
     nav: teacherNav(launch, 'statusSets'),
     ltik: launch.ltik,

@@ -2,14 +2,18 @@ import { Response, Router } from 'express';
 import { teacherLink } from '../courses/teacher-nav';
 import type { LaunchContext } from '../lti/launch-context';
 import { getLaunch } from '../lti/launch-context.middleware';
+import { activityTimezone } from '../sessions/sessions.service';
 import { asyncHandler } from '../shared/async-handler';
+import { EditConflict } from '../shared/edit-conflict';
 import type { FeatureDeps } from '../shared/feature-deps';
 import { fieldErrors, FieldErrors } from '../shared/forms';
+import { formVersion } from '../shared/version.schema';
+import { editorOf } from '../shared/versioned';
 import { StatusSetProblem } from './status-set-problem';
-import { toEditView, toListView } from './status-sets.presenter';
-import { createSetSchema, rawStatusSetForm, RawStatusSetForm, statusSetFormSchema } from './status-sets.schema';
+import { EditState, toEditView, toListView } from './status-sets.presenter';
+import { createSetSchema, rawStatusSetForm, statusSetFormSchema } from './status-sets.schema';
 import {
-  createStatusSet, deleteStatus, deleteStatusSet, listSetsWithStatuses, loadSetForEdit, saveStatusSet,
+  createStatusSet, deleteStatus, deleteStatusSet, listSetsWithStatuses, loadSetForEdit, saveStatusSet, StatusSetConflict,
 } from './status-sets.service';
 
 /**
@@ -40,12 +44,7 @@ async function renderList(res: Response, status: number, state: { errors?: Field
   res.status(status).render('status-sets/list', { view: toListView(sets, launch, res.locals.t, state) });
 }
 
-async function renderEdit(
-  res: Response,
-  setId: string,
-  status: number,
-  state: { raw?: RawStatusSetForm; errors?: FieldErrors; alert?: string; flash?: string },
-) {
+async function renderEdit(res: Response, setId: string, status: number, state: EditState) {
   const launch = getLaunch(res);
   const data = await loadSetForEdit(...scope(launch), setId);
   res.status(status).render('status-sets/edit', { view: toEditView(data, launch, res.locals.t, state) });
@@ -80,28 +79,38 @@ const showSet = asyncHandler(async (req, res) => {
   await renderEdit(res, req.params.setId ?? '', 200, { flash: flashOf(req.query, res.locals.t) });
 });
 
-const saveSet = asyncHandler(async (req, res) => {
+/** A stale save: the page shows the set as saved now beside the teacher's form, in the activity's zone. */
+async function conflictState(res: Response, deps: FeatureDeps, error: StatusSetConflict): Promise<EditState['conflict']> {
+  const launch = getLaunch(res);
+  const timezone = await activityTimezone(launch.courseId, launch.activityId ?? '', deps.defaultTimezone);
+  return { error, context: { t: res.locals.t, locale: launch.locale, timezone, viewerId: launch.userId } };
+}
+
+const saveSet = (deps: FeatureDeps) => asyncHandler(async (req, res) => {
   const launch = getLaunch(res);
   const setId = req.params.setId ?? '';
   const raw = rawStatusSetForm(req.body as Record<string, unknown>);
+  // A refused form keeps the version it was rendered from, so its next save is still checked against it.
+  const version = formVersion(req.body);
   const parsed = statusSetFormSchema.safeParse(raw);
-  if (!parsed.success) return renderEdit(res, setId, 400, { raw, errors: fieldErrors(parsed.error) });
+  if (!parsed.success) return renderEdit(res, setId, 400, { raw, version, errors: fieldErrors(parsed.error) });
   try {
-    await saveStatusSet(...scope(launch), setId, parsed.data);
+    await saveStatusSet(...scope(launch), setId, parsed.data, { expected: version, editor: editorOf(launch, deps.now()) });
   } catch (err) {
+    if (err instanceof EditConflict) return renderEdit(res, setId, 409, { raw, conflict: await conflictState(res, deps, err as StatusSetConflict) });
     if (!(err instanceof StatusSetProblem)) throw err;
-    // A stale form cannot be fixed by the teacher's values: show what is stored now.
+    // A form that no longer fits the set cannot be fixed by the teacher's values: show what is stored now.
     const keepValues = err.messageKey !== 'status_sets.errors.stale';
-    return renderEdit(res, setId, err.status, { ...problemState(err, res.locals.t), raw: keepValues ? raw : undefined });
+    return renderEdit(res, setId, err.status, { ...problemState(err, res.locals.t), ...(keepValues ? { raw, version } : {}) });
   }
   res.redirect(303, `${teacherLink(launch, 'statusSets', `/${encodeURIComponent(setId)}`)}&saved=1`);
 });
 
-const removeStatus = asyncHandler(async (req, res) => {
+const removeStatus = (deps: FeatureDeps) => asyncHandler(async (req, res) => {
   const launch = getLaunch(res);
   const setId = req.params.setId ?? '';
   try {
-    await deleteStatus(...scope(launch), setId, req.params.statusId ?? '');
+    await deleteStatus(...scope(launch), setId, req.params.statusId ?? '', editorOf(launch, deps.now()));
   } catch (err) {
     if (!(err instanceof StatusSetProblem)) throw err;
     return renderEdit(res, setId, err.status, problemState(err, res.locals.t));
@@ -121,13 +130,13 @@ const removeSet = asyncHandler(async (req, res) => {
   res.redirect(303, `${teacherLink(launch, 'statusSets')}&deleted=1`);
 });
 
-export function statusSetsRouter(_deps: FeatureDeps): Router {
+export function statusSetsRouter(deps: FeatureDeps): Router {
   const router = Router();
   router.get(BASE, showList);
   router.post(BASE, createSet);
   router.get(`${BASE}/:setId`, showSet);
-  router.post(`${BASE}/:setId`, saveSet);
-  router.post(`${BASE}/:setId/statuses/:statusId/delete`, removeStatus);
+  router.post(`${BASE}/:setId`, saveSet(deps));
+  router.post(`${BASE}/:setId/statuses/:statusId/delete`, removeStatus(deps));
   router.post(`${BASE}/:setId/delete`, removeSet);
   return router;
 }

@@ -4,7 +4,10 @@ import { AttendanceRecordModel } from '../attendance/attendance-record.model';
 import { onAttendanceChanged } from '../grading/grade-hooks';
 import { MemberModel } from '../roster/member.model';
 import { Locale, translator } from '../i18n/i18n';
+import { EditConflict } from '../shared/edit-conflict';
 import { Refusal } from '../shared/errors';
+import { bumpVersion, EditStamp, Editor, stampOf, versionOf } from '../shared/versioned';
+import { saveVersioned } from '../shared/versioned-update.service';
 import { defaultStatuses } from './default-status-set';
 import { StatusSetProblem } from './status-set-problem';
 import { StatusSetModel } from './status-set.model';
@@ -33,7 +36,13 @@ export interface StatusSetData {
   isDefault: boolean;
   autoStatusId: string | null;
   statuses: StoredStatus[];
+  /** The edit page's version (0 for sets saved before versions existed) and who saved it last. */
+  version?: number;
+  lastEdit?: EditStamp;
 }
+
+/** A save from a stale edit page: the set as stored now, and the draft that was refused. */
+export type StatusSetConflict = EditConflict<StatusSetData, StatusSetDraft>;
 
 type SetDoc = NonNullable<Awaited<ReturnType<typeof findSetDoc>>>;
 
@@ -57,7 +66,10 @@ function toData(doc: SetDoc): StatusSetData {
       },
     }))
     .sort((a, b) => a.order - b.order);
-  return { id: doc._id, name: doc.name, isDefault: doc.isDefault ?? false, autoStatusId: doc.autoStatusId ?? null, statuses };
+  return {
+    id: doc._id, name: doc.name, isDefault: doc.isDefault ?? false, autoStatusId: doc.autoStatusId ?? null, statuses,
+    version: versionOf(doc), lastEdit: stampOf(doc),
+  };
 }
 
 async function requireSet(courseId: string, activityId: string, setId: string): Promise<StatusSetData> {
@@ -128,16 +140,25 @@ function assertSameStatuses(set: StatusSetData, draft: StatusSetDraft): void {
   }
 }
 
-/** Saves name and every status at once (validated as a whole again: the service trusts no caller). */
-export async function saveStatusSet(courseId: string, activityId: string, setId: string, draft: StatusSetDraft): Promise<void> {
+const conflictWith = (set: StatusSetData, draft: StatusSetDraft): StatusSetConflict => new EditConflict(set, draft, set.version ?? 0, set.lastEdit);
+
+/**
+ * Saves name and every status at once (validated as a whole again: the service trusts no caller),
+ * only if the set is still at the version the page was rendered from; otherwise throws a
+ * StatusSetConflict. A stale page that no longer lists the stored statuses is a conflict too.
+ */
+export async function saveStatusSet(
+  courseId: string, activityId: string, setId: string, draft: StatusSetDraft, guard: { expected: number; editor: Editor },
+): Promise<void> {
   const set = await requireSet(courseId, activityId, setId);
-  assertSameStatuses(set, draft);
   const problems = Object.entries(validateStatusSet(draft));
   if (problems.length > 0) {
     const [field, key] = problems[0] as [string, string];
     throw new StatusSetProblem(key, 400, {}, field);
   }
   await assertNameFree(courseId, activityId, draft.name, setId);
+  if ((set.version ?? 0) !== guard.expected) throw conflictWith(set, draft);
+  assertSameStatuses(set, draft);
   const withIds = draft.statuses.map((s) => ({ ...s, id: s.id ?? randomUUID() }));
   const autoStatusId = draft.autoKey === null ? null : (withIds.find((s) => s.key === draft.autoKey)?.id ?? null);
   const statuses = normaliseStatuses(withIds).map(({ id, acronym, description, points, order, visible, excused, studentPick }) => ({
@@ -150,16 +171,16 @@ export async function saveStatusSet(courseId: string, activityId: string, setId:
     excused: excused === true,
     studentPick,
   }));
-  const result = await StatusSetModel.updateOne(
-    { _id: setId, courseId, activityId },
-    { $set: { name: draft.name.trim(), statuses, autoStatusId } },
+  await saveVersioned(
+    { model: StatusSetModel, scope: { _id: setId, courseId, activityId }, expected: guard.expected, editor: guard.editor, set: { name: draft.name.trim(), statuses, autoStatusId } },
+    () => new Refusal('not_found', 'STATUS_SET_NOT_FOUND'),
+    async () => conflictWith(await requireSet(courseId, activityId, setId), draft),
   );
-  if (result.matchedCount === 0) throw new Refusal('not_found', 'STATUS_SET_NOT_FOUND');
   await announceGrades(courseId, activityId);
 }
 
 /** Deletes a status no record uses; one in use must be hidden instead (its marks stay meaningful). */
-export async function deleteStatus(courseId: string, activityId: string, setId: string, statusId: string): Promise<{ acronym: string }> {
+export async function deleteStatus(courseId: string, activityId: string, setId: string, statusId: string, editor?: Editor): Promise<{ acronym: string }> {
   const set = await requireSet(courseId, activityId, setId);
   const status = set.statuses.find((s) => s._id === statusId);
   if (!status) throw new Refusal('not_found', 'STATUS_NOT_IN_SET');
@@ -169,7 +190,9 @@ export async function deleteStatus(courseId: string, activityId: string, setId: 
     throw new StatusSetProblem('status_sets.errors.last_visible', 409, { acronym: status.acronym });
   }
   const next = withoutStatus(set.statuses, set.autoStatusId, statusId);
-  await StatusSetModel.updateOne({ _id: setId, courseId, activityId }, { $set: next });
+  // A change of the set like any other: edit pages opened before it are stale now.
+  const bump = bumpVersion(editor);
+  await StatusSetModel.updateOne({ _id: setId, courseId, activityId }, { $set: { ...next, ...bump.$set }, $inc: bump.$inc });
   await announceGrades(courseId, activityId); // the set's best points may have changed
   return { acronym: status.acronym };
 }

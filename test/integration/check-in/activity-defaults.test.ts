@@ -6,7 +6,7 @@ import { AttendanceSessionModel } from '../../../src/sessions/attendance-session
 import { withLtik } from '../../../src/shared/links';
 import { startHarness, TestHarness } from '../../support/tool';
 import { recordsOf } from '../attendance/take-helpers';
-import { Fields, follow, launchTeacher, TeacherPages, visibleText } from '../sessions/helpers';
+import { Fields, follow, hiddenValue, launchTeacher, TeacherPages, visibleText } from '../sessions/helpers';
 
 /**
  * The tool's clock: real time (launches check token times against it) unless a test moves it
@@ -38,8 +38,10 @@ const single = (t: TeacherPages, date: string, startTime = '10:00'): Fields => (
 });
 const selfMarkingPath = (id: string) => `/sessions/${id}/self-marking`;
 
+/** Opens the defaults form and saves it, as a teacher does (the form carries the version it shows). */
 async function saveDefaults(t: TeacherPages, fields: Fields = DEFAULTS): Promise<supertest.Response> {
-  return follow(t, await t.post('/settings/check-in', fields));
+  const version = hiddenValue((await t.get('/settings/check-in')).text, 'version');
+  return follow(t, await t.post('/settings/check-in', { ...fields, version }));
 }
 
 async function sessionsOf(t: TeacherPages) {
@@ -72,7 +74,9 @@ describe('activity self check-in defaults applied to new sessions', () => {
     const saved = await saveDefaults(t);
     expect(visibleText(saved.text)).toContain('Self check-in defaults saved.');
     expect(saved.text).toContain('value="20"');
-    expect((await ActivityModel.findById(t.activityId).lean())?.selfMarkingDefaults).toEqual(EXPECTED);
+    const { version, lastEdit, ...stored } = (await ActivityModel.findById(t.activityId).lean())?.selfMarkingDefaults ?? {};
+    expect(stored).toEqual(EXPECTED);
+    expect({ version, by: lastEdit?.by }).toEqual({ version: 1, by: 'teacher-1' }); // the form's version (src/shared/versioned.ts)
     const settingsPage = visibleText((await t.get('/settings')).text);
     expect(settingsPage).toContain('Shown, changes every 20 s');
     expect(settingsPage).toContain('10.0.0.0/8, 127.0.0.0/8');
@@ -212,11 +216,12 @@ describe('the one-device setting on a session form', () => {
     expect(box.exec((await t.get(selfMarkingPath(id))).text)?.[0]).toContain('checked');
     expect(visibleText((await t.get(selfMarkingPath(id))).text)).toContain('cannot check in another student in the same session');
 
-    const off = await follow(t, await t.post(selfMarkingPath(id), SESSION_FORM));
+    const version = () => t.get(selfMarkingPath(id)).then((page) => hiddenValue(page.text, 'version'));
+    const off = await follow(t, await t.post(selfMarkingPath(id), { ...SESSION_FORM, version: await version() }));
     expect((await AttendanceSessionModel.findById(id).lean())?.selfMarking?.oneDevicePerStudent).toBe(false);
     expect(box.exec(off.text)?.[0]).not.toContain('checked');
 
-    const on = await follow(t, await t.post(selfMarkingPath(id), { ...SESSION_FORM, oneDevicePerStudent: '1' }));
+    const on = await follow(t, await t.post(selfMarkingPath(id), { ...SESSION_FORM, oneDevicePerStudent: '1', version: await version() }));
     expect((await AttendanceSessionModel.findById(id).lean())?.selfMarking?.oneDevicePerStudent).toBe(true);
     expect(box.exec(on.text)?.[0]).toContain('checked');
   });

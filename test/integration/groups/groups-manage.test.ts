@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import { GroupModel } from '../../../src/groups/group.model';
 import { MemberModel } from '../../../src/roster/member.model';
 import { startHarness, TestHarness } from '../../support/tool';
+import { hiddenValue } from '../sessions/helpers';
 import { addStudents, follow, groupIdFrom, Student, teacherCourse, textOf } from './groups-support';
 
 let h: TestHarness;
@@ -85,13 +86,15 @@ describe('renaming a group', () => {
     expect(renamed.text).toContain('<h1>New name</h1>');
     expect(await GroupModel.findById(groupId).lean()).toMatchObject({ name: 'New name', nameKey: 'new name' });
 
-    const clash = await c.post(`/${groupId}/rename`, { name: 'taken' });
+    // The rename form carries the version it was rendered from (src/shared/versioned.ts).
+    const version = hiddenValue(renamed.text, 'version');
+    const clash = await c.post(`/${groupId}/rename`, { name: 'taken', version });
     expect(clash.status).toBe(409);
     expect(textOf(clash.text)).toContain('A group named “taken” already exists');
     expect(clash.text).toContain('value="taken"');
     expect(await GroupModel.findById(groupId).lean()).toMatchObject({ name: 'New name' });
 
-    const ownCase = await c.post(`/${groupId}/rename`, { name: 'NEW NAME' });
+    const ownCase = await c.post(`/${groupId}/rename`, { name: 'NEW NAME', version });
     expect(ownCase.status).toBe(303);
     expect(await GroupModel.findById(groupId).lean()).toMatchObject({ name: 'NEW NAME' });
   });

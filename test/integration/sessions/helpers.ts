@@ -54,3 +54,11 @@ export async function follow(t: TeacherPages, res: supertest.Response): Promise<
 export function visibleText(html: string): string {
   return html.replace(/<script[\s\S]*?<\/script>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/\s+/g, ' ');
 }
+
+/**
+ * A hidden field's value in a page (e.g. the version an edit form was rendered from); '' when the
+ * page has none, which the tool reads like a form from before versions existed.
+ */
+export function hiddenValue(html: string, name: string): string {
+  return new RegExp(`<input type="hidden" name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
+}

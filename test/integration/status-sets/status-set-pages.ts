@@ -37,13 +37,16 @@ export async function defaultSet(activityId: string) {
   return set;
 }
 
-/** The edit form as the page sends it, from the stored set, with per-acronym changes and extra rows. */
+/**
+ * The edit form as the page sends it, from the stored set, with per-acronym changes and extra rows.
+ * Like the page, it carries the version of the set it was made from (src/shared/versioned.ts).
+ */
 export function editForm(
   set: Awaited<ReturnType<typeof defaultSet>>,
   changes: Record<string, Fields | 'hide'> = {},
   extra: { rows?: Fields[]; fields?: Fields } = {},
 ): Fields {
-  const out: Fields = { name: set.name, autoStatus: 'none' };
+  const out: Fields = { name: set.name, autoStatus: 'none', version: String(set.version ?? 0) };
   const rows: Fields[] = set.statuses.map((s) => {
     const row: Fields = {
       id: s._id, acronym: s.acronym, description: s.description, points: String(s.points), order: String(s.order),
