@@ -3,7 +3,7 @@ import { MemberModel } from '../roster/member.model';
 import { Refusal } from '../shared/errors';
 import { enqueueGradeSync } from './grade-sync.service';
 import { GradeSyncJobModel } from './grade-sync.model';
-import { loadLineItemSource, type LineItemSource } from './line-item.service';
+import { loadLineItemStatus, type LineItemSource } from './line-item.service';
 
 /** The teacher's Grade sync panel: what is waiting, what failed and why, and the two buttons. */
 
@@ -21,6 +21,8 @@ export interface SyncStatus {
   gradeType: 'points' | 'none';
   timezone: string;
   lineItem: LineItemSource;
+  /** The LMS offers grade services but gave this activity no column of its own (columnNotLinked). */
+  lineItemNotLinked: boolean;
   counts: { pending: number; dueNow: number; failed: number; done: number };
   /** The newest error among jobs still pending or failed (none once everything got through). */
   lastError?: SyncProblem;
@@ -49,7 +51,7 @@ export async function loadSyncStatus(courseId: string, activityId: string, now: 
   const scope = { courseId, activityId };
   const [settings, lineItem, pending, dueNow, failedCount, done, failedJobs, lastErrorJob, lastSuccessJob] = await Promise.all([
     loadActivityReportSettings(courseId, activityId),
-    loadLineItemSource(courseId, activityId),
+    loadLineItemStatus(courseId, activityId),
     GradeSyncJobModel.countDocuments({ ...scope, state: 'pending' }),
     GradeSyncJobModel.countDocuments({ ...scope, state: 'pending', nextAttemptAt: { $lte: now } }),
     GradeSyncJobModel.countDocuments({ ...scope, state: 'failed' }),
@@ -62,7 +64,8 @@ export async function loadSyncStatus(courseId: string, activityId: string, now: 
   return {
     gradeType: settings.gradeType,
     timezone: settings.timezone,
-    lineItem,
+    lineItem: lineItem.source,
+    lineItemNotLinked: lineItem.notLinked,
     counts: { pending, dueNow, failed: failedCount, done },
     lastError: lastErrorJob ? toProblem(lastErrorJob, names) : undefined,
     lastSuccessAt: lastSuccessJob?.lastSuccessAt,

@@ -18,6 +18,8 @@ export interface SyncView {
   pageTitle: string;
   gradeTypeNone: boolean;
   lineItem: string;
+  /** How to give the activity its own gradebook column, when it has none (see columnNotLinked). */
+  lineItemHint?: string;
   counts: Array<{ id: string; label: string; value: number }>;
   lastSuccess: string;
   lastError?: SyncProblemView;
@@ -67,6 +69,7 @@ export function toSyncView(s: SyncStatus, o: SyncViewOptions): SyncView {
     pageTitle: t('grade_sync.title'),
     gradeTypeNone: s.gradeType === 'none',
     lineItem: t(`grade_sync.line_item.${s.lineItem}`),
+    lineItemHint: s.lineItemNotLinked ? t('grade_sync.line_item.not_linked') : undefined,
     counts: [
       { id: 'pending', label: t('grade_sync.counts.pending'), value: s.counts.pending },
       { id: 'failed', label: t('grade_sync.counts.failed'), value: s.counts.failed },

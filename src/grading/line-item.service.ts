@@ -135,7 +135,17 @@ export async function markLineItemLost(courseId: string, activityId: string, url
   log.warn({ courseId, activityId, lineItem: url }, 'grade sync: the LMS no longer has this line item (deleted?); a new one will be found or created');
 }
 
-/** For the panel. */
-export async function loadLineItemSource(courseId: string, activityId: string): Promise<LineItemSource> {
-  return lineItemSourceOf(await readActivity(courseId, activityId));
+/**
+ * The LMS offers grade services (a line items URL) but the launch names no column of its own:
+ * in Moodle, the activity was added without "Select content", so Moodle made no grade item and
+ * our grades go to a separate column. The panel then tells the teacher how to link it.
+ */
+export function columnNotLinked(a: Pick<ActivityLean, 'services'>): boolean {
+  return !!a.services?.agsLineItemsUrl && !a.services.agsLineItemUrl;
+}
+
+/** For the panel: where grades go, and whether the activity's own column is missing. */
+export async function loadLineItemStatus(courseId: string, activityId: string): Promise<{ source: LineItemSource; notLinked: boolean }> {
+  const activity = await readActivity(courseId, activityId);
+  return { source: lineItemSourceOf(activity), notLinked: columnNotLinked(activity) };
 }

@@ -85,4 +85,17 @@ describe('background delivery needs no live launch', () => {
     expect(await run()).toMatchObject({ sent: 1 });
     expect(gradebookOf(h, 'gs-nolaunch')).toEqual({ ann: 50 });
   });
+
+  it('when the activity was added without "Select content" (AGS offered, no column of its own), then the grade panel says so and how to link it; with its own column it says nothing', async () => {
+    const panel = async (contextId: string, lineItem: boolean) => {
+      const t = await launchGradedTeacher(h, contextId, { lineItem });
+      const res = await t.agent.get(withLtik(`/activity/${t.activityId}/teacher/grades`, t.ltik));
+      expect(res.status).toBe(200);
+      return res.text;
+    };
+    const unlinked = await panel('gs-li-unlinked', false);
+    expect(unlinked).toContain('data-testid="column-not-linked"');
+    expect(unlinked).toContain('press “Select content”, choose this attendance register, and save');
+    expect(await panel('gs-li-linked', true)).not.toContain('column-not-linked');
+  });
 });
