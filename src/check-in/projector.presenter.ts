@@ -94,8 +94,18 @@ export interface ProjectorJson {
   opensInSeconds?: number;
 }
 
+/** "12 of 30 checked in", and once the teacher marked others too, "· 30 marked in all". */
 export function counterText(counts: AudienceCount, t: Translate): string {
-  return t('projector.counter', { count: counts.checkedIn, expected: counts.expected });
+  const text = t('projector.counter', { count: counts.checkedIn, expected: counts.expected });
+  return counts.marked > counts.checkedIn ? `${text} · ${t('projector.marked_in_all', { count: counts.marked })}` : text;
+}
+
+/** Longest session description the projector shows; a longer one is cut (with "…") so the QR keeps its room. */
+export const PROJECTOR_TITLE_MAX = 80;
+
+export function projectorTitle(description: string): string {
+  const chars = Array.from(description.trim());
+  return chars.length <= PROJECTOR_TITLE_MAX ? chars.join('') : `${chars.slice(0, PROJECTOR_TITLE_MAX - 1).join('').trimEnd()}…`;
 }
 
 export function toProjectorJson(snap: ProjectorSnapshot, qrDataUri: string | undefined, t: Translate): ProjectorJson {
@@ -130,6 +140,7 @@ export function toProjectorView(facts: ProjectorFacts, snap: ProjectorSnapshot, 
   return {
     state: snap.state,
     when: formatSession(facts.session, d.timezone, d.locale),
+    title: projectorTitle(facts.session.description ?? ''),
     qrDataUri,
     typedDisplay: c ? groupCode(c.typed) : undefined,
     typedLong: (c?.typed.length ?? 0) > LONG_CODE,

@@ -13,8 +13,10 @@ import { readExtras, settingsFrom } from './self-marking.service';
  */
 
 export interface AudienceCount {
-  /** Students of the audience with a record in this session (any source). */
+  /** Students of the audience who checked themselves in (a self-recorded time, whatever the teacher changed since). */
   checkedIn: number;
+  /** Students of the audience with a record in this session (any source: also the take page, automatic marking). */
+  marked: number;
   /** Active students of the audience (everyone, or the group's members). */
   expected: number;
 }
@@ -39,7 +41,7 @@ export async function countCheckedIn(courseId: string, activityId: string, sessi
   const groupId = session.audience.kind === 'group' ? session.audience.groupId ?? '' : undefined;
   const [group, records] = await Promise.all([
     groupId === undefined ? Promise.resolve(undefined) : findGroup(courseId, groupId),
-    AttendanceRecordModel.find({ courseId, activityId, sessionId: session.id }, { userId: 1 }).lean<Array<{ userId: string }>>(),
+    AttendanceRecordModel.find({ courseId, activityId, sessionId: session.id }, { userId: 1, selfRecordedAt: 1 }).lean<Array<{ userId: string; selfRecordedAt?: Date | null }>>(),
   ]);
   // A group session whose group is gone has nobody left in its audience (as on the take page).
   const groupMembers = groupId === undefined ? undefined : group?.memberIds ?? [];
@@ -48,7 +50,12 @@ export async function countCheckedIn(courseId: string, activityId: string, sessi
   const facts = members.map((m) => ({ userId: m.userId, role: m.role, active: m.active ?? true }));
   const audience = splitAudience(facts, [], groupMembers ? new Set(groupMembers) : undefined).students;
   const marked = new Set(records.map((r) => r.userId));
-  return { checkedIn: audience.filter((s) => marked.has(s.userId)).length, expected: audience.length };
+  const self = new Set(records.filter((r) => r.selfRecordedAt).map((r) => r.userId));
+  return {
+    checkedIn: audience.filter((s) => self.has(s.userId)).length,
+    marked: audience.filter((s) => marked.has(s.userId)).length,
+    expected: audience.length,
+  };
 }
 
 export async function loadProjector(courseId: string, activityId: string, sessionId: string, fallbackZone: string): Promise<ProjectorFacts> {

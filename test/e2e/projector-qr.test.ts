@@ -29,7 +29,7 @@ interface Opened { projector: Page; sessionId: string; courseId: string; activit
  * 'settings', the session's self-marking page and its Projector button). The projector opens in
  * a new tab; `requests()` lists that tab's requests so far, from its first one on.
  */
-async function openProjector(page: Page, via: 'list' | 'settings' = 'list'): Promise<Opened> {
+async function openProjector(page: Page, via: 'list' | 'settings' = 'list', description = 'Mechanics, lecture 1'): Promise<Opened> {
   await page.goto(h.lms.browserLaunchUrl({ role: 'Instructor', context: { id: contextId, title: 'Physics 101' }, resourceLink: { id: 'rl1', title: 'Lectures' } }));
   const nav = page.getByRole('navigation', { name: 'Activity sections' });
   await nav.waitFor({ timeout: 15_000 });
@@ -41,7 +41,7 @@ async function openProjector(page: Page, via: 'list' | 'settings' = 'list'): Pro
   const sessionId = randomUUID();
   await AttendanceSessionModel.create({
     _id: sessionId, courseId, activityId, startsAt: new Date(Date.now() - 5 * 60_000), durationMinutes: 90, timezone: 'Europe/Riga',
-    description: 'Mechanics, lecture 1', audience: { kind: 'all' }, statusSetId: `${activityId}-default`, createdBy: 'teacher-1',
+    description, audience: { kind: 'all' }, statusSetId: `${activityId}-default`, createdBy: 'teacher-1',
   });
   await saveSelfMarking(courseId, activityId, sessionId, { ...DEFAULT_SELF_MARKING, allowedCidrs: [], password: 'ACDEFG', enabled: true, showQr: true, rotateSeconds: ROTATE });
   const doc = await AttendanceSessionModel.findById(sessionId).lean();
@@ -156,6 +156,24 @@ describe('projector in a real browser', () => {
     await o.projector.waitForTimeout(6000); // longer than one rotation and one poll
     expect(asked()).toBe(before);
     await screenshot(o.projector, 'projector-link-revoked');
+    await o.projector.close();
+    await teacher.close();
+  });
+
+  it('when the session has a 500-character description, then the title is cut and the whole QR and code stay on the screen', async () => {
+    const teacher = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const long = `Introduction to quantum mechanics: ${'wave functions, operators and measurement; '.repeat(12)}`.slice(0, 500);
+    const o = await openProjector(teacher, 'list', long);
+    const view = o.projector.viewportSize() ?? { width: 0, height: 0 };
+    const inView = async (selector: string) => {
+      const r = await o.projector.locator(selector).boundingBox();
+      return !!r && r.y >= 0 && r.x >= 0 && r.y + r.height <= view.height && r.x + r.width <= view.width;
+    };
+    const fits = { qr: await inView('img.js-qr'), code: await inView('.projector-code-box'), title: (await o.projector.locator('h1').textContent()) ?? '' };
+    expect(fits.qr).toBe(true);
+    expect(fits.code).toBe(true);
+    expect(fits.title.length).toBeLessThan(100);
+    await screenshot(o.projector, 'projector-long-title');
     await o.projector.close();
     await teacher.close();
   });

@@ -4,7 +4,7 @@ import { checkInUrl } from '../../../src/check-in/qr-codes';
 import { qrToken, slotOf, typedCode } from '../../../src/check-in/rotating-code';
 import { withLtik } from '../../../src/shared/links';
 import { startHarness, TestHarness } from '../../support/tool';
-import { addGroup, addStudents, launchTeacher, TakeCourse, visibleText } from '../attendance/take-helpers';
+import { addGroup, addStudents, launchTeacher, TakeCourse, takeForm, visibleText } from '../attendance/take-helpers';
 import { addSession, DURING, getLinkPage, getLinkState, keysOf, LECTURE, mark, metaRefresh, openProjectorLink, settings, teacherProjectorPath } from './projector-helpers';
 
 /**
@@ -118,6 +118,15 @@ describe('projector with a rotating QR', () => {
     const groupSession = await addSession(t, { audience: { kind: 'group', groupId: group }, selfMarking: settings() });
     await mark(t, groupSession, ['pj-s2', 'pj-s3'], clock);
     expect((await getState(t, groupSession)).body).toMatchObject({ checkedIn: 1, expected: 2 });
+  });
+
+  it('when the teacher marked a closed session by hand, then the counter says how many checked in themselves and how many are marked', async () => {
+    clock = DURING;
+    const byHand = await addSession(t, { selfMarking: settings() });
+    await mark(t, byHand, ['pj-s1'], clock);
+    const res = await t.post(byHand, takeForm(['pj-s2', 'pj-s3'].map((userId) => ({ userId, statusId: t.status.A }))));
+    expect(res.status).toBe(303);
+    expect((await getState(t, byHand)).body).toMatchObject({ checkedIn: 1, expected: 3, counterText: '1 of 3 checked in · 3 marked in all' });
   });
 
   it("when the sessions list shows a session with self-marking on, then it links to the teacher's projector route in a new tab that sends no referrer", async () => {

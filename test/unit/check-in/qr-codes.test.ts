@@ -72,7 +72,7 @@ describe('projectorCodes with rotation off', () => {
 
 describe('projector snapshot', () => {
   const session = { id: 'session-1', startsAt: new Date('2030-01-01T10:00:00Z'), durationMinutes: 60, timezone: 'Europe/Riga', description: '', audience: { kind: 'all' as const }, statusSetId: 'x' };
-  const counts = { checkedIn: 2, expected: 5 };
+  const counts = { checkedIn: 2, marked: 2, expected: 5 };
   const at = (iso: string) => new Date(iso).getTime();
   const snap = (s: SelfMarkingSettings | undefined, iso: string, k: typeof keys | null = keys) => projectorSnapshot({ session, settings: s, keys: k ?? undefined, counts }, BASE, at(iso));
 
