@@ -1,6 +1,6 @@
 import express, { Express } from 'express';
 import helmet from 'helmet';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Config } from '../config/config';
 import { attendanceRouter } from './attendance/attendance.routes';
 import { checkInRouter } from './check-in/check-in.routes';
@@ -31,6 +31,7 @@ import type { PlatformService } from './platforms/platform.service';
 import { crossSiteGuard } from './shared/cross-site.middleware';
 import { Refusal } from './shared/errors';
 import { rememberSecurityHeaders } from './shared/security-headers';
+import { staticFileHeaders } from './shared/static-files';
 import { errorHandler, notFoundHandler, rejectMalformedPath } from './shared/error-handler.middleware';
 import { healthRouter } from './shared/health.routes';
 import { localeMiddleware } from './shared/locale.middleware';
@@ -106,12 +107,17 @@ export function buildApp(deps: AppDeps): Express {
   // parameterLimit: "select all" in a 1500-student lecture sends 1500 checkbox values.
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 10000 }));
   app.use(express.json({ limit: '200kb' }));
-  app.use('/static', express.static(join(root, 'public'), { maxAge: '1h', index: false }));
+  // Images may be shown on the LMS's pages (our icon): see staticFileHeaders.
+  app.use('/static', express.static(join(root, 'public'), { maxAge: '1h', index: false, setHeaders: staticFileHeaders(join(root, 'public')) }));
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/img/favicon.svg'));
 
   app.use(healthRouter(deps.checkDatabase));
   // LTI Dynamic Registration and the Canvas configuration: public, before ltijs (which answers /register itself).
-  app.use(registrationRouter({ features: deps.features, platforms: deps.platforms, settings: config.dynamicRegistration, production: config.env === 'production' }));
+  app.use(registrationRouter({
+    features: deps.features, platforms: deps.platforms, settings: config.dynamicRegistration, production: config.env === 'production',
+    // The approve command it prints must open this server's data, wherever the admin runs it.
+    cli: { dataDir: resolve(config.dataDir), dbName: config.dbName },
+  }));
   app.use(landingRouter(publicUrl, { dynamicRegistration: config.dynamicRegistration.enabled }));
   app.use(LTI_ROUTES.login, loginMiddleware({
     publicUrl, now, knowsLogin: (iss, clientId, refresh) => registry.knowsLogin(iss, clientId, refresh), unregisteredPer10Minutes: config.loginUnregisteredPer10Minutes,

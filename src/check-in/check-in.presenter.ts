@@ -19,10 +19,22 @@ const describe = (statuses: StatusOption[], id: string) => {
 
 export interface RefusalInfo { reason: CheckInRefusal; attemptsLeft?: number; retryAt?: Date }
 
+/**
+ * A rotating QR's code is not a password, so it is not called one. The guess that used up the
+ * last attempt says when the student may try again, never "0 attempts left".
+ */
+function wrongCodeMessage(info: RefusalInfo, facts: CheckInFacts, at: (d: Date) => string, t: Translate): string {
+  const rotating = facts.settings !== undefined && rotationOn(facts.settings);
+  const left = info.attemptsLeft ?? 0;
+  if (left > 0) return rotating ? t('check_in.refusals.wrong_rotating_code', { count: left }) : t('check_in.refusals.wrong_code', { count: left });
+  const time = info.retryAt ? at(info.retryAt) : '';
+  return rotating ? t('check_in.refusals.wrong_rotating_code_locked', { time }) : t('check_in.refusals.wrong_code_locked', { time });
+}
+
 export function refusalMessage(info: RefusalInfo, facts: CheckInFacts, now: Date, locale: Locale, t: Translate): string {
   const at = (d: Date) => formatInstant(d, facts.timezone, locale);
   switch (info.reason) {
-    case 'wrong_code': return t('check_in.refusals.wrong_code', { count: info.attemptsLeft ?? 0 });
+    case 'wrong_code': return wrongCodeMessage(info, facts, at, t);
     case 'locked_out': return t('check_in.refusals.locked_out', { time: info.retryAt ? at(info.retryAt) : '' });
     case 'already_marked': return t('check_in.refusals.already_marked', { status: facts.existing ? describe(facts.statuses, facts.existing.statusId) : '' });
     case 'not_open': {

@@ -15,12 +15,12 @@ import { readDeviceId } from './phone-cookies';
 import { RefusalInfo, REFUSAL_STATUS, refusalMessage, toCheckInView, toDoneView } from './check-in.presenter';
 import { DefaultsConflict, loadDefaultsForEdit, saveSelfMarkingDefaults } from './activity-defaults.service';
 import {
-  checked, formValuesFromBody, formValuesFromSettings, SELF_MARKING_FORM_ID, selfMarkingConflictView, SelfMarkingFormValues, settingsErrors,
-  toSettingsInput, validateDefaults,
+  checked, checkInModeChoices, formValuesFromBody, formValuesFromSettings, SELF_MARKING_FORM_ID, selfMarkingConflictView, SelfMarkingFormValues,
+  settingsErrors, validateDefaultsForm, validateSessionForm,
 } from './self-marking-form';
 import { loadSelfMarking, newPassword, saveSelfMarking, SelfMarkingConflict } from './self-marking.service';
 import { teacherProjectorLinks } from './projector.presenter';
-import { DEFAULT_SELF_MARKING, validateSelfMarkingSettings } from './settings';
+import { DEFAULT_SELF_MARKING } from './settings';
 
 /**
  * Teacher: self-marking settings per session, and the activity's defaults for new sessions (the
@@ -53,8 +53,8 @@ interface SettingsState {
 }
 
 /** Locals of views/check-in/settings.ejs that both of its uses share. */
-const formLocals = (state: SettingsState, values: SelfMarkingFormValues, version: number) => ({
-  values, errors: state.errors ?? {}, badLines: state.badLines ?? [], flash: state.flash,
+const formLocals = (state: SettingsState, values: SelfMarkingFormValues, version: number, t: Translate) => ({
+  values, modeChoices: checkInModeChoices(values, t), errors: state.errors ?? {}, badLines: state.badLines ?? [], flash: state.flash,
   applied: state.applied, applyToUpcoming: state.applyToUpcoming ?? false,
   formId: SELF_MARKING_FORM_ID, version: state.conflict?.currentVersion ?? state.version ?? version,
 });
@@ -77,7 +77,7 @@ async function renderSettings(req: Request, res: Response, deps: FeatureDeps, st
     when: formatSession(data.session, data.timezone, launch.locale),
     // Only while the form shows them untouched: once posted back, the values are the teacher's.
     fromDefaults: data.state.source === 'activity' && !state.values,
-    ...formLocals(state, values, data.state.version),
+    ...formLocals(state, values, data.state.version, res.locals.t as Translate),
     ...conflictLocals(res, state, values, { theirsHref: self, timezone: data.timezone, withPassword: true }),
     action: teacherPath(launch, 'sessions', `/${encodeURIComponent(sessionId)}/self-marking`),
     backHref: teacherLink(launch, 'sessions'),
@@ -95,7 +95,7 @@ async function renderDefaults(res: Response, deps: FeatureDeps, state: SettingsS
   const values = state.values ?? formValuesFromSettings(stored.defaults ?? DEFAULT_SELF_MARKING);
   res.status(status).render('check-in/settings', {
     mode: 'defaults', nav: teacherNav(launch, 'settings'), ltik: launch.ltik, when: undefined, fromDefaults: false, projector: undefined,
-    ...formLocals(state, values, stored.version),
+    ...formLocals(state, values, stored.version, res.locals.t as Translate),
     ...conflictLocals(res, state, values, { theirsHref: teacherLink(launch, 'settings', '/check-in'), timezone, withPassword: false }),
     action: teacherPath(launch, 'settings', '/check-in'),
     backHref: teacherLink(launch, 'settings'),
@@ -115,7 +115,7 @@ function teacherSettingsRoutes(router: Router, deps: FeatureDeps): void {
     // Re-shown forms keep the version they were rendered from, so their next save is still checked against it.
     const version = formVersion(body);
     if (body.action === 'generate') return renderSettings(req, res, deps, { values: { ...values, password: newPassword() }, flash: 'generated', version }, 200);
-    const result = validateSelfMarkingSettings(toSettingsInput(values));
+    const result = validateSessionForm(values);
     if (!result.ok) return renderSettings(req, res, deps, { values, version, ...settingsErrors(result.problems, values.allowedCidrs.split(/\r?\n/)) }, 400);
     const guard = { expected: version, editor: editorOf(launch, deps.now()) };
     const saved = await unlessConflict<void, SelfMarkingConflict>(() => saveSelfMarking(courseId, activityId, sessionId, result.settings, guard));
@@ -134,7 +134,7 @@ function teacherSettingsRoutes(router: Router, deps: FeatureDeps): void {
     const values = formValuesFromBody(body);
     const applyToUpcoming = checked(body.applyToUpcoming);
     const version = formVersion(body);
-    const result = validateDefaults(toSettingsInput(values));
+    const result = validateDefaultsForm(values);
     if (!result.ok) return renderDefaults(res, deps, { values, applyToUpcoming, version, ...settingsErrors(result.problems, values.allowedCidrs.split(/\r?\n/)) }, 400);
     const options = { applyToUpcoming, now: deps.now(), expected: version, editor: editorOf(launch, deps.now()) };
     const saved = await unlessConflict<{ applied: number }, DefaultsConflict>(() => saveSelfMarkingDefaults(courseId, activityId, result.defaults, options));

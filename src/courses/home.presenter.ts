@@ -1,7 +1,8 @@
 import { formatLocale, Locale, Translate } from '../i18n/i18n';
 import type { LaunchContext } from '../lti/launch-context';
 import { withLtik } from '../shared/links';
-import type { HomeSession } from './home-sessions.service';
+import { takeLink } from '../attendance/take-links';
+import type { HomeSession, TeacherSessionSummary } from './home-sessions.service';
 import type { ActivityHomeData } from './launch.service';
 import { teacherLink } from './teacher-nav';
 
@@ -25,7 +26,7 @@ export interface SessionLine {
 }
 
 /** "Mon 2 Mar, 10:00–11:30" in the activity's time zone and the person's language. */
-export function formatSession(s: HomeSession, timeZone: string, locale: Locale): SessionLine {
+export function formatSession(s: Pick<HomeSession, 'startsAt' | 'durationMinutes' | 'description'>, timeZone: string, locale: Locale): SessionLine {
   const end = new Date(s.startsAt.getTime() + s.durationMinutes * 60_000);
   const day = new Intl.DateTimeFormat(formatLocale(locale), { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(s.startsAt);
   const time = new Intl.DateTimeFormat(formatLocale(locale), { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -34,19 +35,19 @@ export function formatSession(s: HomeSession, timeZone: string, locale: Locale):
 
 export interface TeacherSessionsView {
   total: number;
+  /** Not ended yet, running ones included: the same number as the Sessions list's "Upcoming". */
   upcoming: number;
+  /** The "Now" card: sessions under way, each with its take page. */
+  running: Array<SessionLine & { takeHref: string }>;
   next?: SessionLine;
   links: { list: string; addOne: string; addSeries: string };
 }
 
-export function toTeacherSessionsView(
-  summary: { total: number; upcoming: number; next?: HomeSession },
-  launch: LaunchContext,
-  timeZone: string,
-): TeacherSessionsView {
+export function toTeacherSessionsView(summary: TeacherSessionSummary, launch: LaunchContext, timeZone: string): TeacherSessionsView {
   return {
     total: summary.total,
     upcoming: summary.upcoming,
+    running: summary.running.map((s) => ({ ...formatSession(s, timeZone, launch.locale), takeHref: takeLink(launch, s.id) })),
     next: summary.next && formatSession(summary.next, timeZone, launch.locale),
     links: {
       list: teacherLink(launch, 'sessions'),

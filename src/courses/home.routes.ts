@@ -14,6 +14,7 @@ import { formatDay, studentUnpairPath } from '../check-in/pairing.routes';
 import { listPairings } from '../check-in/qr-check-in.service';
 import { teacherSessionSummary } from './home-sessions.service';
 import { formatSession, toHomeView, toTeacherSessionsView } from './home.presenter';
+import { OpenEntry, toStudentNowCard } from './now-card.presenter';
 import { teacherNav } from './teacher-nav';
 import { homePath } from './launch.routes';
 import { loadActivityHome } from './launch.service';
@@ -60,7 +61,8 @@ export function homeRouter(deps: FeatureDeps): Router {
     const now = deps.now().getTime();
     const held = readPending(req, deps.signingKey, now);
     const ticket = open.some((s) => s.qr) ? issueTicket(deps.signingKey, { courseId: launch.courseId, activityId: launch.activityId ?? '', userId: launch.userId, locale: launch.locale }, now) : '';
-    return open.map((s) => ({
+    return open.map((s): OpenEntry => ({
+      id: s.id,
       ...formatSession(s, zone, launch.locale),
       href: withLtik(checkInPath(launch.activityId ?? '', s.id), launch.ltik),
       completeHref: s.qr ? `${deps.publicUrl}/checkin/complete?t=${encodeURIComponent(ticket)}` : undefined,
@@ -69,9 +71,10 @@ export function homeRouter(deps: FeatureDeps): Router {
   };
 
   /**
-   * The student home: open check-ins first, then their own attendance (the report's numbers for
-   * this one student), their sessions, the calendar feed card and paired phones. Observers and
-   * other limited roles get the limited page without any of it.
+   * The student home: the "Now" card first (running sessions and open check-ins, with the
+   * recorded status once there is one), then their own attendance (the report's numbers for this
+   * one student), their sessions so far, the next upcoming ones, the calendar feed card and paired
+   * phones. Observers and other limited roles get the limited page without any of it.
    */
   router.get(
     '/activity/:activityId/student',
@@ -93,13 +96,14 @@ export function homeRouter(deps: FeatureDeps): Router {
       ]);
       const zone = data.activity.timezone;
       const t = res.locals.t as Translate;
+      const attendance = toStudentAttendanceView(home.attendance, { userId: launch.userId, now, locale: launch.locale, t });
       res.render('home/student', {
         view,
         role: launch.role,
         ltik: launch.ltik,
-        attendance: toStudentAttendanceView(home.attendance, { userId: launch.userId, now, locale: launch.locale, t }),
+        attendance,
         calendar: toCalendarCard(home.calendar, { activityId, timezone: zone, locale: launch.locale, t, flash: req.query.calendar }),
-        openCheckIns: openView(req, launch, open, zone),
+        nowCard: toStudentNowCard(attendance, openView(req, launch, open, zone)),
         pairings: pairings.map((p) => ({ label: p.label, pairedOn: formatDay(p.createdAt, zone, launch.locale), action: studentUnpairPath(activityId, p.id) })),
         unpaired: req.query.unpaired === '1',
       });

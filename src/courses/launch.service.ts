@@ -3,6 +3,7 @@ import { MemberModel } from '../roster/member.model';
 import { ActivityModel } from './activity.model';
 import { CourseModel } from './course.model';
 import { gradingFromCustom } from './deep-linking';
+import { launchTimezone } from './launch-timezone';
 
 /** Drops undefined values so `$set` never overwrites stored data with nothing. */
 function defined<T extends Record<string, unknown>>(obj: T): Partial<T> {
@@ -68,6 +69,9 @@ export async function recordLaunch(
   ];
   if (activityId && data.resourceLink) {
     const s = data.services;
+    // The zone (a launching teacher's, else DEFAULT_TIMEZONE) is set on insert only, like grading:
+    // a later launch by someone in another zone never overrides the teacher's choice.
+    const zone = (data.role === 'teacher' ? launchTimezone(data.custom) : undefined) ?? defaults.timezone;
     ops.push(
       ActivityModel.updateOne(
         { _id: activityId },
@@ -85,7 +89,7 @@ export async function recordLaunch(
             'services.agsScopes': s.agsScopes,
             'services.nrpsUrl': s.nrpsUrl,
           }),
-          $setOnInsert: { courseId, resourceLinkId: data.resourceLink.id, timezone: defaults.timezone, ...initialGrading(data.custom) },
+          $setOnInsert: { courseId, resourceLinkId: data.resourceLink.id, timezone: zone, ...initialGrading(data.custom) },
         },
         { upsert: true },
       ),

@@ -13,7 +13,7 @@ import { LaunchContext, LaunchData, LtijsContext, LtijsToken, toLaunchContext, t
 import { precheckIdToken } from './launch-precheck';
 import { useKeyObjectForLtik } from './ltik-key';
 import { useAsyncPlatformKeyGeneration } from './async-keygen';
-import { publicReason, refusalForLtijsError } from './ltijs-errors';
+import { isTokenlessProbe, publicReason, refusalForLtijsError } from './ltijs-errors';
 import { consumeLogin, relaunchUrlForState } from './login.middleware';
 
 /**
@@ -113,6 +113,7 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
         opts.log.error({ message, path: req.path }, 'ltijs could not reach its database');
         action = retryAction(req);
       }
+      else if (isTokenlessProbe(req, message)) opts.log.debug({ message, kind, method: req.method, path: req.path, probe: true }, 'launch refused by ltijs validation');
       else opts.log.info({ message, kind, path: req.path }, 'launch refused by ltijs validation');
       opts.refuse(req, res, new Refusal(kind, reason, action));
     }),

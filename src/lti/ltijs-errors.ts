@@ -52,3 +52,17 @@ export function refusalForLtijsError(message: string | undefined, hadIdToken: bo
       return hadIdToken ? 'invalid_launch' : 'session_expired';
   }
 }
+
+/**
+ * An LMS checking the tool URL, not a person's launch: Moodle fetches the launch URL with a plain
+ * GET (no id_token, no state) whenever an activity or the tool settings are saved, to see whether
+ * it is a cartridge. ltijs refuses such a request as NO_LTIK_OR_IDTOKEN_FOUND (it carries no ltik
+ * either); it is logged at debug, or every save would add an info line that looks like a failure.
+ */
+export function isTokenlessProbe(req: { method: string; body?: unknown; query?: unknown }, message: string | undefined): boolean {
+  if (message !== 'NO_LTIK_OR_IDTOKEN_FOUND') return false;
+  const field = (source: unknown, name: string) => (source && typeof source === 'object' ? (source as Record<string, unknown>)[name] : undefined);
+  const method = req.method.toUpperCase();
+  if (method === 'GET' || method === 'HEAD') return field(req.query, 'id_token') === undefined && field(req.query, 'state') === undefined;
+  return method === 'POST' && field(req.body, 'id_token') === undefined;
+}

@@ -26,8 +26,11 @@ export const TOOL_SCOPES = [
   'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly',
 ] as const;
 
-/** The README's custom parameter: ltijs drops Moodle's `ext` claim, so usernames come this way. */
-export const TOOL_CUSTOM_PARAMETERS = { username: '$User.username' } as const;
+/**
+ * The README's custom parameters: ltijs drops Moodle's `ext` claim, so usernames come this way;
+ * the launching teacher's zone becomes a new activity's time zone (courses/launch-timezone.ts).
+ */
+export const TOOL_CUSTOM_PARAMETERS = { username: '$User.username', timezone: '$Person.address.timezone' } as const;
 export const TOOL_TITLE = 'LTI Attendance';
 export const TOOL_DESCRIPTION = 'Attendance register: class sessions, self check-in with a password or QR code, reports, and grades sent to the gradebook.';
 
@@ -245,8 +248,24 @@ export function toPlatformInput(platform: PlatformConfiguration, answer: Registr
   };
 }
 
-/** The command an administrator runs to activate a pending registration. */
-export function approveCommand(issuer: string, clientId: string): string {
-  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  return `npm run platform -- approve --issuer ${quote(issuer)} --client-id ${quote(clientId)}`;
+/**
+ * What `npm run platform` must be told to open the running tool's data: its DATA_DIR as an
+ * absolute path (the CLI finds the running server there through db-runtime.json, and the
+ * development LTI key), and MONGODB_DB when it is not the default. MONGODB_URI is never printed
+ * (it may hold a password); a CLI without it that finds no data says so instead of creating any.
+ */
+export interface CliSettings {
+  dataDir: string;
+  dbName: string;
+}
+
+/** MONGODB_DB's default (config/config.ts): the CLI needs no MONGODB_DB= for it. */
+const DEFAULT_DB_NAME = 'lti_attendance';
+
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The command an administrator runs on the tool's server to activate a pending registration. */
+export function approveCommand(issuer: string, clientId: string, cli?: CliSettings): string {
+  const env = cli ? [`DATA_DIR=${shellQuote(cli.dataDir)}`, ...(cli.dbName === DEFAULT_DB_NAME ? [] : [`MONGODB_DB=${shellQuote(cli.dbName)}`])] : [];
+  return [...env, `npm run platform -- approve --issuer ${shellQuote(issuer)} --client-id ${shellQuote(clientId)}`].join(' ');
 }

@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/config';
 import { loadDotEnvIfPresent } from '../../config/dotenv';
-import { loadOrCreateDevLtiKey } from '../../config/lti-key';
-import { connectMongoose, disconnectMongoose, startDatabase, StartedDatabase } from '../db/database';
-import { readLiveRuntimeFile } from '../db/runtime-file';
+import { connectMongoose, disconnectMongoose } from '../db/database';
 import { createLtiAdapter } from '../lti/lti.adapter';
 import { createLogger } from '../shared/logger';
 import { projectRoot } from '../shared/project-root';
+import { findToolDatabase, NoToolData, toolLtiKey } from './cli-database';
 import { approvePlatform } from './dynamic-registration.service';
 import { createPlatformService, PlatformInputError, PlatformRecord } from './platform.service';
 import { isLinkCommand, LINK_USAGE, readLinkRequest, runLinkCommand } from './registration-link.cli';
@@ -21,38 +20,33 @@ const USAGE = `Manage the LMS registrations of LTI Attendance.
       activates a pending registration, e.g. one made by LTI Dynamic Registration
 ${LINK_USAGE}
 
-Uses MONGODB_URI, or the embedded database of a running "npm start", or starts the embedded
-database itself (same data directory).`;
+Uses MONGODB_URI, or the embedded database of a running "npm start" on DATA_DIR, or starts the
+embedded database on DATA_DIR's existing data. It never creates a database: without the tool's
+data (another DATA_DIR or MONGODB_DB than the tool's) it says so and exits with code 3.`;
 
 function formatPlatform(p: PlatformRecord): string {
   const deployments = p.deploymentIds.length ? p.deploymentIds.join(', ') : 'any';
   return `${p.name}\n  issuer: ${p.issuer}\n  client id: ${p.clientId}\n  deployments: ${deployments}\n  status: ${p.status} (from ${p.source})\n  auth: ${p.authUrl}\n  token: ${p.tokenUrl}\n  jwks: ${p.jwksUrl}`;
 }
 
-async function openDatabase(config: ReturnType<typeof loadConfig>, log: ReturnType<typeof createLogger>): Promise<{ uri: string; started?: StartedDatabase }> {
-  if (config.mongodbUri) return { uri: config.mongodbUri };
-  // An embedded server's files cannot be opened twice: reuse the one a running app started.
-  const running = await readLiveRuntimeFile(config.dataDir);
-  if (running) return { uri: running.uri };
-  const started = await startDatabase(
-    { embedded: config.embeddedDb, dataDir: config.dataDir, projectRoot: projectRoot() },
-    log,
-  );
-  return { uri: started.uri, started };
-}
-
 type Config = ReturnType<typeof loadConfig>;
 type Log = ReturnType<typeof createLogger>;
 
-/** Opens our database (mongoose), runs `fn`, and closes everything it opened. */
-async function withDatabase<T>(config: Config, log: Log, fn: (uri: string) => Promise<T>): Promise<T> {
-  const db = await openDatabase(config, log);
-  await connectMongoose(db.uri, config.dbName, config.writeConcern);
+/** Opens the tool's database (mongoose), runs `fn`, and closes everything it opened. Exit code 3: no tool data found. */
+async function withDatabase(config: Config, log: Log, out: (line: string) => void, fn: (uri: string) => Promise<number>): Promise<number> {
   try {
-    return await fn(db.uri);
-  } finally {
-    await disconnectMongoose();
-    await db.started?.stop();
+    const db = await findToolDatabase(config, log);
+    await connectMongoose(db.uri, config.dbName, config.writeConcern);
+    try {
+      return await fn(db.uri);
+    } finally {
+      await disconnectMongoose();
+      await db.started?.stop();
+    }
+  } catch (err) {
+    if (!(err instanceof NoToolData)) throw err;
+    out(err.message);
+    return 3;
   }
 }
 
@@ -90,7 +84,7 @@ export async function runPlatformCli(argv: string[], out: (line: string) => void
     }
     const { config, log } = loadCliConfig();
     const deps = { publicUrl: config.publicUrl, dynamicRegistrationEnabled: config.dynamicRegistration.enabled, now: () => new Date() };
-    return withDatabase(config, log, () => runLinkCommand(request, deps, out));
+    return withDatabase(config, log, out, () => runLinkCommand(request, deps, out));
   }
   if (values.help || !command || !['add', 'list', 'remove', 'approve'].includes(command)) {
     out(USAGE);
@@ -105,7 +99,7 @@ export async function runPlatformCli(argv: string[], out: (line: string) => void
   }
 
   const { config, log } = loadCliConfig();
-  return withDatabase(config, log, (uri) => runPlatformCommand(command, { issuer, clientId, values }, config, log, uri, out));
+  return withDatabase(config, log, out, (uri) => runPlatformCommand(command, { issuer, clientId, values }, config, log, uri, out));
 }
 
 async function runPlatformCommand(
@@ -117,7 +111,7 @@ async function runPlatformCommand(
   out: (line: string) => void,
 ): Promise<number> {
   const { issuer, clientId, values } = args;
-  const key = config.ltiKey ?? loadOrCreateDevLtiKey(config.dataDir).key;
+  const key = toolLtiKey(config); // never a new one: see cli-database.ts
   const lti = await createLtiAdapter({
     key,
     mongoUri,

@@ -6,7 +6,7 @@ import { hit, RateRule } from '../shared/rate-limit.service';
 import { Refusal } from '../shared/errors';
 import type { FeatureDeps } from '../shared/feature-deps';
 import { CANVAS_CONFIG_PATH, canvasConfiguration } from './canvas-config';
-import { approveCommand, readRegistrationRequest, RegistrationRefusal, UrlRules } from './dynamic-registration';
+import { approveCommand, CliSettings, readRegistrationRequest, RegistrationRefusal, UrlRules } from './dynamic-registration';
 import { createDynamicRegistrationService, RegistrationResult } from './dynamic-registration.service';
 import type { PlatformService } from './platform.service';
 import { LINK_COMMAND, readLinkToken } from './registration-link';
@@ -27,6 +27,8 @@ export interface RegistrationRouterDeps {
   settings: DynamicRegistrationConfig;
   /** NODE_ENV=production: every LMS URL must be https. */
   production: boolean;
+  /** This server's DATA_DIR and MONGODB_DB, so the printed approve command finds its data. */
+  cli?: CliSettings;
 }
 
 const TEN_MINUTES_MS = 10 * 60_000;
@@ -46,7 +48,7 @@ function allowLmsFraming(req: Request, res: Response): void {
   res.setHeader('Content-Security-Policy', csp.replace(/frame-ancestors [^;]*/, `frame-ancestors 'self' ${url.origin}`));
 }
 
-function doneView(t: Translate, result: RegistrationResult) {
+function doneView(t: Translate, result: RegistrationResult, cli: CliSettings | undefined) {
   const p = result.platform;
   const vars = { lms: p.name };
   return {
@@ -59,7 +61,7 @@ function doneView(t: Translate, result: RegistrationResult) {
       { label: t('registration.done.deployment_id'), value: p.deploymentIds.join(', ') || t('registration.done.deployment_any') },
       { label: t('registration.done.status'), value: t(result.pending ? 'registration.done.status_pending' : 'registration.done.status_active') },
     ],
-    approveCommand: approveCommand(p.issuer, p.clientId),
+    approveCommand: approveCommand(p.issuer, p.clientId, cli),
   };
 }
 
@@ -115,7 +117,7 @@ export function registrationRouter(deps: RegistrationRouterDeps): Router {
         const result = await service.register(rt, configurationUrl, token);
         const p = result.platform;
         features.log.info({ issuer: p.issuer, clientId: p.clientId, deploymentIds: p.deploymentIds, status: p.status }, 'LMS registered dynamically');
-        res.render('registration/done', { view: doneView(res.locals.t as Translate, result) });
+        res.render('registration/done', { view: doneView(res.locals.t as Translate, result, deps.cli) });
       } catch (err) {
         if (err instanceof RegistrationRefusal) return refuse(req, res, err);
         throw err;

@@ -10,9 +10,13 @@
  *   the status column stays a bare acronym that COUNTIF and re-imports understand.
  * - A session cell is the *recorded* status; blank when unmarked or not for that student. The
  *   count columns follow the grade rule (with "count unmarked as automatic" they include it).
+ * - A self-recorded mark (the student's check-in) ends in "*" ("P*"), the report page's marker:
+ *   no extra columns, and COUNTIF(range;"P*") still finds every P. The XLSX Sessions sheet
+ *   holds the legend line; the CSV keeps its single header row (README explains the "*").
  */
 import { DateTime } from 'luxon';
 import type { Report, ReportRow, ReportSession } from './report';
+import { SELF_MARKER } from './report-grid';
 
 export type IdentifierKind = 'email' | 'username' | 'lmsid';
 export type ExportValue = string | number | null;
@@ -156,7 +160,7 @@ function rowValues(report: Report, row: ReportRow, indexes: number[], opts: Expo
   for (const i of indexes) {
     const cell = row.cells[i];
     const statusId = cell?.statusId;
-    out.push(statusId === undefined ? null : (report.statusById.get(statusId)?.acronym ?? '?'));
+    out.push(statusId === undefined ? null : `${report.statusById.get(statusId)?.acronym ?? '?'}${cell?.origin === 'self' ? SELF_MARKER : ''}`);
     if (opts.remarks) out.push(cell?.remark ? cell.remark : null);
   }
   for (const a of report.acronyms) out.push(row.countsByAcronym[a] ?? 0);

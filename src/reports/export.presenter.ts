@@ -54,6 +54,16 @@ export function formValues(query: Record<string, unknown>): ExportFormValues {
   };
 }
 
+/**
+ * The report page's "Export" link: the report's group and dates pre-fill the form (formValues
+ * reads a group alone as "one group"). The report's other settings (view, sort, "only below")
+ * shape the page, not the file, so they stay behind.
+ */
+export function exportFormLink(launch: LaunchContext, filters: { group?: string; from?: string; to?: string } = {}): string {
+  const query = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')).toString();
+  return teacherLink(launch, 'reports', `/export${query ? `?${query}` : ''}`);
+}
+
 export function toExportFormView(choices: ExportChoices, values: ExportFormValues, errors: FieldErrors, launch: LaunchContext, t: Translate): ExportFormView {
   const collator = new Intl.Collator(formatLocale(launch.locale), { sensitivity: 'base' });
   const chosen = new Set(values.students);
@@ -102,5 +112,6 @@ export function xlsxLabels(t: Translate): XlsxLabels {
     duration: t('export.sheets.duration'),
     audience: t('export.sheets.audience'),
     description: t('export.sheets.description'),
+    legend: t('export.sheets.legend'),
   };
 }

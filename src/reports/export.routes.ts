@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
-import { teacherLink, teacherNav } from '../courses/teacher-nav';
+import { teacherNav } from '../courses/teacher-nav';
 import { formatLocale, Translate } from '../i18n/i18n';
-import type { LaunchContext } from '../lti/launch-context';
 import { getLaunch } from '../lti/launch-context.middleware';
 import { asyncHandler } from '../shared/async-handler';
 import type { FeatureDeps } from '../shared/feature-deps';
@@ -26,12 +25,6 @@ const CONTENT_TYPE: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
-
-/** The report page's "Export" link; its current filters (group, dates) pre-fill the form. */
-export function exportFormLink(launch: LaunchContext, filters: { group?: string; from?: string; to?: string } = {}): string {
-  const query = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')).toString();
-  return teacherLink(launch, 'reports', `/export${query ? `?${query}` : ''}`);
-}
 
 function renderForm(req: Request, res: Response, choices: ExportChoices, errors: FieldErrors): void {
   const launch = getLaunch(res);

@@ -6,7 +6,7 @@ import { MemberModel } from '../roster/member.model';
 import { AttendanceSessionModel } from '../sessions/attendance-session.model';
 import { Refusal } from '../shared/errors';
 import { StatusSetModel } from '../status-sets/status-set.model';
-import { buildReport, Report, ReportSession, ReportStatusSet, ReportStudent } from './report';
+import { buildReport, MarkOrigin, Report, ReportSession, ReportStatusSet, ReportStudent } from './report';
 
 /**
  * Everything a report needs, in one query per collection whatever the class size (no
@@ -65,6 +65,15 @@ type MemberLean = { userId: string; givenName?: string; familyName?: string; nam
 type SessionLean = { _id: string; startsAt: Date; durationMinutes: number; description?: string; audience: { kind: 'all' | 'group'; groupId?: string }; statusSetId: string };
 type SetLean = { _id: string; autoStatusId?: string | null; statuses: Array<{ _id: string; acronym: string; description: string; points: number; order: number; excused?: boolean }> };
 
+type RecordLean = { sessionId: string; userId: string; statusId: string; remark?: string; source?: string; selfRecordedAt?: Date | null };
+
+/** Same rule as the take page and the student's page: a check-in stays "self-recorded" after a teacher's override. */
+function originOf(r: RecordLean): { origin?: MarkOrigin } {
+  if (r.source === 'auto') return { origin: 'auto' };
+  if (r.source === 'self' || r.selfRecordedAt) return { origin: 'self' };
+  return {};
+}
+
 function toStudent(m: MemberLean): ReportStudent {
   return {
     userId: m.userId, givenName: m.givenName ?? '', familyName: m.familyName ?? '', name: m.name || [m.givenName, m.familyName].filter(Boolean).join(' ') || m.userId,
@@ -98,11 +107,11 @@ export async function loadReport(courseId: string, activityId: string, filters: 
       // One student's page reads one student's records, not the class's.
       ...(wanted ? { userId: { $in: [...wanted] } } : {}),
     },
-    { _id: 0, sessionId: 1, userId: 1, statusId: 1, remark: 1 },
-  ).lean<Array<{ sessionId: string; userId: string; statusId: string; remark?: string }>>();
+    { _id: 0, sessionId: 1, userId: 1, statusId: 1, remark: 1, source: 1, selfRecordedAt: 1 },
+  ).lean<RecordLean[]>();
   const report = buildReport({
     students: members.map(toStudent), sessions,
-    records: records.map((r) => ({ sessionId: r.sessionId, userId: r.userId, statusId: r.statusId, remark: r.remark ?? '' })),
+    records: records.map((r) => ({ sessionId: r.sessionId, userId: r.userId, statusId: r.statusId, remark: r.remark ?? '', ...originOf(r) })),
     sets: setDocs.map(toSet), groups: new Map(groupDocs.map((g) => [g._id, new Set(g.memberIds)])), options: activity.options, now,
   });
   return { report, activity, groups: groupDocs.map((g) => ({ id: g._id, name: g.name })).sort((a, b) => a.name.localeCompare(b.name)) };

@@ -27,7 +27,10 @@ export interface ReportSession {
   statusSetId: string;
 }
 
-export interface ReportRecord { sessionId: string; userId: string; statusId: string; remark: string }
+/** Who made a mark, when it was not simply the teacher's: the student's check-in, or automatic marking. */
+export type MarkOrigin = 'self' | 'auto';
+
+export interface ReportRecord { sessionId: string; userId: string; statusId: string; remark: string; origin?: MarkOrigin }
 
 export interface ReportStatus extends RuleStatus { acronym: string; description: string; order: number }
 
@@ -48,6 +51,8 @@ export interface ReportCell {
   /** The recorded status, if any. */
   statusId?: string;
   remark?: string;
+  /** The recorded mark came from the student's check-in or from automatic marking (else a teacher or an import). */
+  origin?: MarkOrigin;
   /** The status that counts for the grade (recorded, or automatic for unmarked with the option on). */
   countedStatusId?: string;
   /** The session is for this student (all students, or their group, and not before they joined). */
@@ -134,7 +139,7 @@ export function buildReport(input: ReportInput): Report {
         sum.marked += 1;
         sum.counts[record.statusId] = (sum.counts[record.statusId] ?? 0) + 1;
       } else sum.unmarked += 1;
-      return { statusId: record?.statusId, remark: record?.remark, countedStatusId: counted?.id, inAudience: audience };
+      return { statusId: record?.statusId, remark: record?.remark, ...(record?.origin ? { origin: record.origin } : {}), countedStatusId: counted?.id, inAudience: audience };
     });
     const summary = summarize(studentSessions, sets, input.options);
     return { student, cells, summary, countsByAcronym: byAcronym(summary.counts, statusById) };

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { teacherLink, teacherNav, teacherPath, TeacherNav } from '../courses/teacher-nav';
 import type { RuleSet } from '../grading/grade-rule';
 import { formatLocale, Locale, Translate } from '../i18n/i18n';
@@ -6,10 +5,14 @@ import type { LaunchContext } from '../lti/launch-context';
 import { periodOf } from '../sessions/sessions.presenter';
 import type { FieldErrors } from '../shared/forms';
 import { withLtik } from '../shared/links';
-import type { Report, ReportCell, ReportRow, ReportSession } from './report';
+import type { Report, ReportRow, ReportSession } from './report';
 import type { LoadedReport } from './report-data.service';
 import { ParsedReportQuery, ReportQuery, reportQueryString, ReportSort } from './report-filters';
 import { acronymDescriptions, ChartsView, ChartTexts, reportCharts, sessionRates } from './charts';
+import { exportFormLink } from './export.presenter';
+import { cellMaker, CellView, LegendEntry, markLegend, SessionHead, sessionHeads } from './report-grid';
+
+export type { CellView, SessionHead } from './report-grid';
 
 /**
  * Shapes the report page. The numbers come from loadReport (the grade rule); this only sorts,
@@ -17,7 +20,6 @@ import { acronymDescriptions, ChartsView, ChartTexts, reportCharts, sessionRates
  * so the template's 500 × 100 cell loop only prints (no function calls or translations inside).
  */
 
-export interface CellView { t: string; title: string; c: string }
 
 export interface RowView {
   name: string;
@@ -32,7 +34,6 @@ export interface RowView {
   cells: CellView[];
 }
 
-export interface SessionHead { day: string; time: string; when: string; title: string }
 export interface PeriodHead { label: string; detail: string; span: number }
 export interface SortHead { href: string; ariaSort: 'ascending' | 'descending' | 'none'; hint: string }
 export interface AcronymHead { text: string; title: string }
@@ -55,11 +56,13 @@ export interface ReportPageView {
   nav: TeacherNav;
   ltik: string;
   timezoneNote: string;
+  /** Report → Export, carrying the report's group and dates (a mistyped date stays behind). */
+  exportHref: string;
   form: { action: string; resetHref: string; query: ReportQuery; groups: Option[]; views: Option[]; belowLabel: string; threshold: string; errors: FieldErrors };
   notice?: string;
   empty?: { title: string; body: string; href?: string; linkText?: string };
   summary?: string;
-  table?: { acronyms: AcronymHead[]; periods: PeriodHead[]; sessions: SessionHead[]; rows: RowView[]; sortName: SortHead; sortPercentage: SortHead; belowLabel: string; noneBelow?: string };
+  table?: { acronyms: AcronymHead[]; periods: PeriodHead[]; sessions: SessionHead[]; legend: LegendEntry[]; rows: RowView[]; sortName: SortHead; sortPercentage: SortHead; belowLabel: string; noneBelow?: string };
   sessionSummary?: { acronyms: AcronymHead[]; rows: SessionSummaryRow[] };
   charts?: ChartsView;
 }
@@ -114,42 +117,8 @@ export function periodHeads(sessions: readonly ReportSession[], by: 'week' | 'mo
   return heads.map(({ label, detail, span }) => ({ label, detail, span }));
 }
 
-function sessionHead(s: ReportSession, f: Formats, audience: string): SessionHead {
-  const start = DateTime.fromJSDate(s.startsAt, { zone: f.zone }).setLocale(formatLocale(f.locale));
-  const end = start.plus({ minutes: s.durationMinutes });
-  const full = `${start.toLocaleString({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })}, ${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}`;
-  return { day: start.toFormat('dd.LL.'), time: start.toFormat('HH:mm'), when: full, title: [full, audience, s.description].filter(Boolean).join(' · ') };
-}
-
 export function audienceName(s: ReportSession, groups: ReadonlyMap<string, string>, t: Translate): string {
   return s.audience.kind === 'all' ? t('reports.audience_all') : groups.get(s.audience.groupId ?? '') ?? t('reports.audience_unknown');
-}
-
-const BLANK: CellView = Object.freeze({ t: '', title: '', c: '' });
-
-/** One factory per page: every string a cell can show is made once, then shared by all cells. */
-function cellMaker(report: Report, f: Formats) {
-  const recorded = new Map<string, string>();
-  for (const [id, s] of report.statusById) recorded.set(id, s.description);
-  const unmarked: CellView = { t: '?', title: f.t('reports.cell.unmarked'), c: 'u' };
-  const notYet: CellView = { t: '', title: f.t('reports.cell.not_yet'), c: '' };
-  const countedAs = new Map<string, CellView>();
-  return (cell: ReportCell, ended: boolean): CellView => {
-    if (cell.statusId !== undefined) {
-      const status = report.statusById.get(cell.statusId);
-      const description = recorded.get(cell.statusId) ?? '';
-      return { t: status?.acronym ?? '?', title: cell.remark ? `${description} — ${cell.remark}` : description, c: cell.inAudience ? '' : 'o' };
-    }
-    if (!cell.inAudience) return BLANK;
-    if (!ended) return notYet;
-    if (!cell.countedStatusId) return unmarked;
-    let view = countedAs.get(cell.countedStatusId);
-    if (!view) {
-      view = { t: '?', title: f.t('reports.cell.unmarked_counted', { acronym: report.statusById.get(cell.countedStatusId)?.acronym ?? '' }), c: 'u' };
-      countedAs.set(cell.countedStatusId, view);
-    }
-    return view;
-  };
 }
 
 function rowView(row: ReportRow, rank: number, report: Report, threshold: number, f: Formats, cell: ReturnType<typeof cellMaker>): RowView {
@@ -233,11 +202,11 @@ export function toReportPage(input: ReportPageInput): ReportPageView {
   if (empty) return { ...page, empty };
   const groups = new Map(loaded.groups.map((g) => [g.id, g.name]));
   const audiences = report.sessions.map((s) => audienceName(s, groups, t));
-  const heads = report.sessions.map((s, i) => sessionHead(s, f, audiences[i] ?? ''));
+  const heads = sessionHeads(report.sessions, audiences, f);
   const q = parsed.query;
   const below = report.rows.filter((r) => isBelow(r, activity.threshold)).length;
   const shown = sortRows(q.below ? report.rows.filter((r) => isBelow(r, activity.threshold)) : report.rows, q.sort, q.dir, launch.locale);
-  const cell = cellMaker(report, f);
+  const cell = cellMaker(report, t);
   const ranks = new Map(sortRows(shown, 'name', 'asc', launch.locale).map((r, i) => [r, i]));
   const rates = sessionRates(report, input.sets, activity.options);
   const descriptions = acronymDescriptions(report);
@@ -249,6 +218,7 @@ export function toReportPage(input: ReportPageInput): ReportPageView {
       acronyms,
       periods: q.view === 'week' || q.view === 'month' ? periodHeads(report.sessions, q.view, f) : [],
       sessions: heads,
+      legend: markLegend(report, shown, t),
       rows: shown.map((r) => rowView(r, ranks.get(r) ?? 0, report, activity.threshold, f, cell)),
       sortName: sortHead(launch, q, 'name', t),
       sortPercentage: sortHead(launch, q, 'percentage', t),
@@ -274,6 +244,7 @@ export function basePage(launch: LaunchContext, parsed: Pick<ParsedReportQuery, 
     nav: teacherNav(launch, 'reports'),
     ltik: launch.ltik,
     timezoneNote: t('reports.zone_note', { zone }),
+    exportHref: exportFormLink(launch, { group: q.group, from: parsed.errors.from ? '' : q.from, to: parsed.errors.to ? '' : q.to }),
     form: {
       action: teacherPath(launch, 'reports'), resetHref: teacherLink(launch, 'reports'), query: q, belowLabel, threshold: f.pts.format(threshold), errors: parsed.errors,
       groups: [group('', t('reports.filters.group_all')), ...groups.map((g) => group(g.id, g.name))],

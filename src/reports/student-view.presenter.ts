@@ -1,7 +1,8 @@
 import { formatSession } from '../courses/home.presenter';
 import { formatLocale, Locale, Translate } from '../i18n/i18n';
 import type { CalendarFeedState } from './calendar-feed.service';
-import { endsAt, Report, ReportCell, ReportRow, ReportSession, ReportStatus } from './report';
+import { SessionTiming, timingOf } from '../sessions/session-timing';
+import type { Report, ReportCell, ReportRow, ReportSession, ReportStatus } from './report';
 import type { RecordHint, StudentAttendance } from './student-view.service';
 
 /** The student's own summary, chart and sessions, shaped for views/home/student.ejs. Pure. */
@@ -24,6 +25,7 @@ export interface ChartBarView { acronym: string; count: number; y: number; textY
 export interface ChartView { width: number; height: number; labelX: number; barX: number; barHeight: number; ariaLabel: string; bars: ChartBarView[] }
 
 export interface SessionRowView {
+  id: string;
   when: string;
   description: string;
   group: string;
@@ -34,9 +36,26 @@ export interface SessionRowView {
   remark: string;
   /** "Self-recorded" / "Auto-marked". */
   hint: string;
+  /** The student has a record for this session (not merely one counted as the automatic status). */
+  recorded: boolean;
 }
 
-export interface StudentAttendanceView { summary: SummaryView; chart?: ChartView; past: SessionRowView[]; upcoming: SessionRowView[] }
+/** How many upcoming sessions the home lists before "Show all N". */
+export const UPCOMING_SHOWN = 5;
+
+/**
+ * Split by session-timing.ts: past = ended (most recent first), now = running, upcoming = not
+ * started (soonest first; the first UPCOMING_SHOWN in upcomingFirst, the others in upcomingRest).
+ */
+export interface StudentAttendanceView {
+  summary: SummaryView;
+  chart?: ChartView;
+  past: SessionRowView[];
+  now: SessionRowView[];
+  upcoming: SessionRowView[];
+  upcomingFirst: SessionRowView[];
+  upcomingRest: SessionRowView[];
+}
 
 export interface PresentOptions { userId: string; now: Date; locale: Locale; t: Translate }
 
@@ -86,7 +105,7 @@ function statusOf(cell: ReportCell, session: ReportSession, statusById: Readonly
   if (cell.statusId) return { acronym: recorded?.acronym ?? '?', statusDescription: recorded?.description ?? '', note: '' };
   const counted = cell.countedStatusId ? statusById.get(cell.countedStatusId) : undefined;
   if (counted) return { acronym: counted.acronym, statusDescription: counted.description, note: t('student_view.sessions.counted_auto') };
-  const ended = endsAt(session) <= now.getTime();
+  const ended = timingOf(session, now) === 'past';
   return { acronym: '', statusDescription: '', note: t(ended ? 'student_view.sessions.not_marked' : 'student_view.sessions.not_marked_yet') };
 }
 
@@ -102,26 +121,30 @@ export function toStudentAttendanceView(data: StudentAttendance, o: PresentOptio
   const row = report.rows.find((r) => r.student.userId === o.userId);
   const groupNames = new Map(groups.map((g) => [g.id, g.name]));
   const summary = summaryOf(row, report, o.locale);
-  const past: Array<{ at: number; view: SessionRowView }> = [];
-  const upcoming: Array<{ at: number; view: SessionRowView }> = [];
+  const byTiming: Record<SessionTiming, Array<{ at: number; view: SessionRowView }>> = { past: [], now: [], later: [] };
   report.sessions.forEach((session, i) => {
     const cell = row?.cells[i];
     if (!cell || (!cell.inAudience && !cell.statusId)) return;
     const line = formatSession(session, activity.timezone, o.locale);
     const groupName = session.audience.kind === 'group' ? groupNames.get(session.audience.groupId ?? '') : undefined;
-    const started = session.startsAt.getTime() <= o.now.getTime();
+    const timing = timingOf(session, o.now);
+    const started = timing !== 'later';
     const view: SessionRowView = {
-      when: line.when, description: line.description, group: groupName ? o.t('student_view.sessions.group', { name: groupName }) : '',
+      id: session.id, when: line.when, description: line.description, group: groupName ? o.t('student_view.sessions.group', { name: groupName }) : '',
       ...(started || cell.statusId ? statusOf(cell, session, report.statusById, o.now, o.t) : { acronym: '', statusDescription: '', note: '' }),
-      remark: cell.remark ?? '', hint: hintText(data.hints.get(session.id), o.t),
+      remark: cell.remark ?? '', hint: hintText(data.hints.get(session.id), o.t), recorded: Boolean(cell.statusId),
     };
-    (started ? past : upcoming).push({ at: session.startsAt.getTime(), view });
+    byTiming[timing].push({ at: session.startsAt.getTime(), view });
   });
+  const upcoming = byTiming.later.sort((a, b) => a.at - b.at).map((x) => x.view);
   return {
     summary,
     chart: chartOf(summary.counts, o.t),
-    past: past.sort((a, b) => b.at - a.at).map((x) => x.view),
-    upcoming: upcoming.sort((a, b) => a.at - b.at).map((x) => x.view),
+    past: byTiming.past.sort((a, b) => b.at - a.at).map((x) => x.view),
+    now: byTiming.now.sort((a, b) => a.at - b.at).map((x) => x.view),
+    upcoming,
+    upcomingFirst: upcoming.slice(0, UPCOMING_SHOWN),
+    upcomingRest: upcoming.slice(UPCOMING_SHOWN),
   };
 }
 

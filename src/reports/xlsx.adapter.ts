@@ -21,6 +21,8 @@ export interface XlsxLabels {
   duration: string;
   audience: string;
   description: string;
+  /** What the "*" after a status means, written under the session list. */
+  legend: string;
 }
 
 const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm';
@@ -59,6 +61,8 @@ function writeSessionsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, table:
     row.getCell(3).numFmt = DATE_TIME_FORMAT;
     row.commit();
   }
+  sheet.addRow([]).commit();
+  sheet.addRow([neutralise(labels.legend)]).commit();
   sheet.commit();
 }
 

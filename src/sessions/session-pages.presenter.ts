@@ -4,6 +4,8 @@ import type { LaunchContext } from '../lti/launch-context';
 import { teacherLink, teacherPath } from '../courses/teacher-nav';
 import type { ConflictView } from '../shared/edit-conflict.presenter';
 import type { FieldErrors } from '../shared/forms';
+import { inPeriod, ListPeriod } from './list-period';
+import { toPeriodNav } from './list-period.presenter';
 import { utcToLocal } from './local-time';
 import type { Occurrence } from './recurrence';
 import {
@@ -56,6 +58,8 @@ export interface ListPageInput {
   marked?: Map<string, number>;
   /** Sessions with student self-marking switched on. */
   selfMarking?: Set<string>;
+  /** The week or month shown; absent = all. */
+  period?: ListPeriod;
 }
 
 export function toListPage(input: ListPageInput) {
@@ -63,7 +67,10 @@ export function toListPage(input: ListPageInput) {
   const d: Display = { zone: options.timezone, locale: launch.locale, t };
   const names = namesOf(options);
   const checked = new Set(input.bulk?.ids ?? []);
-  const shown = filterSessions(input.sessions, filters, input.now);
+  const period: ListPeriod = input.period ?? { kind: 'all' };
+  // A week or a month shows all of its sessions, past and upcoming: the period replaces the "Show" filter.
+  const inWindow = input.sessions.filter((s) => inPeriod(s.startsAt, period));
+  const shown = filterSessions(inWindow, period.kind === 'all' ? filters : { ...filters, view: 'all' }, input.now);
   const periods = groupByPeriod(shown, filters.by, options.timezone).map((p) => ({
     heading: periodHeading(p, filters.by, d),
     rows: p.items.map((s) => toRow(s, launch, names, d, input.now, checked, input.marked?.get(s.id) ?? 0, input.selfMarking?.has(s.id) ?? false)),
@@ -75,6 +82,7 @@ export function toListPage(input: ListPageInput) {
     options: filterOptions(filters, options.groups, t),
     periods,
     total: shown.length,
+    periodNav: toPeriodNav({ launch, filters, period, zone: options.timezone, t }),
     links: listLinks(launch),
     flash: flashOf(input.query, t),
     bulk: { errors: input.bulk?.errors ?? {}, minutes: input.bulk?.minutes ?? '' },

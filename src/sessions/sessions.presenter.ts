@@ -5,6 +5,7 @@ import { formatLocale, Locale, Translate } from '../i18n/i18n';
 import type { LaunchContext } from '../lti/launch-context';
 import type { ListFilters } from './sessions.schema';
 import type { StoredSession } from './sessions.service';
+import { endsAt, isUpcoming } from './session-timing';
 
 /**
  * The sessions list: which sessions a filter shows (pure, given `now`), how they are grouped
@@ -14,10 +15,8 @@ import type { StoredSession } from './sessions.service';
 type Timed = Pick<StoredSession, 'startsAt' | 'durationMinutes'>;
 type Filterable = Timed & Pick<StoredSession, 'audience'>;
 
-export const endsAt = (s: Timed): Date => new Date(s.startsAt.getTime() + s.durationMinutes * 60_000);
-
-/** A session that has not ended yet is upcoming: attendance is still being taken during it. */
-export const isUpcoming = (s: Timed, now: Date): boolean => endsAt(s).getTime() > now.getTime();
+/** Upcoming = not ended yet (session-timing.ts: the one definition the homes share). */
+export { endsAt, isUpcoming };
 
 /**
  * group: 'all' = every session; 'everyone' = sessions for all students only; a group id = that
@@ -71,10 +70,18 @@ export function formatDay(instant: Date, d: Display): string {
   return DateTime.fromJSDate(instant, { zone: d.zone }).setLocale(formatLocale(d.locale as Locale)).toLocaleString({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 }
 
+/**
+ * "09:00–10:30". When the clocks go back (Europe/Riga: 03:00–04:00 on the last Sunday of
+ * October happens twice) a wall time alone is ambiguous, and a one-hour session from the first
+ * 03:30 read "03:30–03:30": then both ends carry their UTC offset ("03:30 UTC+3–03:30 UTC+2"),
+ * as they do when a session spans a change of the clocks.
+ */
 export function formatTimeRange(s: Timed, zone: string): string {
   const start = DateTime.fromJSDate(s.startsAt, { zone });
   const end = DateTime.fromJSDate(endsAt(s), { zone });
-  return `${start.toFormat('HH:mm')}–${end.toFormat('HH:mm')}`;
+  const ambiguous = (t: DateTime) => t.getPossibleOffsets().length > 1;
+  const format = start.offset !== end.offset || ambiguous(start) || ambiguous(end) ? "HH:mm 'UTC'Z" : 'HH:mm';
+  return `${start.toFormat(format)}–${end.toFormat(format)}`;
 }
 
 export function periodHeading(period: Pick<Period<unknown>, 'start'>, by: 'week' | 'month', d: Display): string {

@@ -12,10 +12,11 @@ import { formVersion } from '../shared/version.schema';
 import { editorOf } from '../shared/versioned';
 import { sessionConflictView } from './session-conflict.presenter';
 import { seriesRoutes } from './series.routes';
+import { parsePeriodKind, resolvePeriod } from './list-period';
+import { periodQuery } from './list-period.presenter';
 import {
   defaultValues, EditState, FormValues, postedValues, sessionValues, toDeletePage, toListPage, toSessionFormPage,
 } from './session-pages.presenter';
-import { filterQuery } from './sessions.presenter';
 import { bulkSchema, durationField, ListFilters, listFiltersSchema, sessionFormSchema } from './sessions.schema';
 import {
   countRecords, createSession, deleteSessions, FormOptions, getSession, getSessions, loadFormOptions, loadSessionsPage,
@@ -42,7 +43,9 @@ async function renderList(res: Response, deps: FeatureDeps, filters: ListFilters
   const { options, sessions } = await loadSessionsPage(courseId, activityId, deps.defaultTimezone);
   const ids = sessions.map((s) => s.id);
   const [marked, selfMarking] = await Promise.all([markedCounts(courseId, activityId, ids), selfMarkingEnabledIds(courseId, activityId, ids)]);
-  const view = toListPage({ launch, sessions, options, filters, now: deps.now(), t, query, bulk, marked, selfMarking });
+  // `period` / `from` come from the query (or the bulk form); bad values mean the default, never an error.
+  const period = resolvePeriod(parsePeriodKind(query.period), query.from, deps.now(), options.timezone);
+  const view = toListPage({ launch, sessions, options, filters, now: deps.now(), t, query, bulk, marked, selfMarking, period });
   res.status(status).render('sessions/list', { view, nav: teacherNav(launch, 'sessions'), ltik: launch.ltik });
 }
 
@@ -136,11 +139,14 @@ function deletion(router: Router, deps: FeatureDeps): void {
     const ids = asArray(body.ids);
     const minutesText = typeof body.minutes === 'string' ? body.minutes : '';
     const parsed = bulkSchema.safeParse({ action: body.action, ids });
-    if (!parsed.success) return renderList(res, deps, filters, {}, 400, { errors: fieldErrors(parsed.error), minutes: minutesText, ids });
-    const back = (flash: string) => res.redirect(303, teacherLink(launch, 'sessions', `?${filterQuery(filters)}&${flash}`));
+    const shown = { period: body.period, from: body.from };
+    if (!parsed.success) return renderList(res, deps, filters, shown, 400, { errors: fieldErrors(parsed.error), minutes: minutesText, ids });
+    const kind = parsePeriodKind(body.period);
+    const from = kind !== 'all' && typeof body.from === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(body.from) ? body.from : undefined;
+    const back = (flash: string) => res.redirect(303, teacherLink(launch, 'sessions', `?${periodQuery(filters, kind, from)}&${flash}`));
     if (parsed.data.action === 'duration') {
       const minutes = durationField().safeParse(minutesText);
-      if (!minutes.success) return renderList(res, deps, filters, {}, 400, { errors: { minutes: fieldErrors(minutes.error)._form ?? 'sessions.errors.bad_duration' }, minutes: minutesText, ids });
+      if (!minutes.success) return renderList(res, deps, filters, shown, 400, { errors: { minutes: fieldErrors(minutes.error)._form ?? 'sessions.errors.bad_duration' }, minutes: minutesText, ids });
       return back(`updated=${await setDuration(courseId, activityId, ids, minutes.data, editorOf(launch, deps.now()))}`);
     }
     if (body.confirm !== '1') return renderDelete(res, deps, ids, false, filters);

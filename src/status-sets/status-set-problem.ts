@@ -16,3 +16,14 @@ export class StatusSetProblem extends DomainError {
     this.name = 'StatusSetProblem';
   }
 }
+
+/**
+ * Every field problem of one save, found in one pass (the form's cells, the set's rules, a name
+ * another set has), as { field: i18n key }: the page shows each beside its field.
+ */
+export class StatusSetFieldProblems extends StatusSetProblem {
+  constructor(readonly errors: Readonly<Record<string, string>>) {
+    super('form.invalid', 400);
+    this.name = 'StatusSetFieldProblems';
+  }
+}

@@ -9,9 +9,9 @@ import type { FeatureDeps } from '../shared/feature-deps';
 import { fieldErrors, FieldErrors } from '../shared/forms';
 import { formVersion } from '../shared/version.schema';
 import { editorOf } from '../shared/versioned';
-import { StatusSetProblem } from './status-set-problem';
+import { StatusSetFieldProblems, StatusSetProblem } from './status-set-problem';
 import { EditState, toEditView, toListView } from './status-sets.presenter';
-import { createSetSchema, rawStatusSetForm, statusSetFormSchema } from './status-sets.schema';
+import { createSetSchema, parseStatusSetForm, rawStatusSetForm } from './status-sets.schema';
 import {
   createStatusSet, deleteStatus, deleteStatusSet, listSetsWithStatuses, loadSetForEdit, saveStatusSet, StatusSetConflict,
 } from './status-sets.service';
@@ -52,6 +52,7 @@ async function renderEdit(res: Response, setId: string, status: number, state: E
 
 /** A refusal shown on the edit page: beside its field when it has one, else as the page's alert. */
 function problemState(problem: StatusSetProblem, t: (key: string, vars?: Record<string, string | number>) => string) {
+  if (problem instanceof StatusSetFieldProblems) return { errors: { ...problem.errors } };
   return problem.field
     ? { errors: { [problem.field]: problem.messageKey } }
     : { alert: t(problem.messageKey, problem.vars) };
@@ -92,10 +93,10 @@ const saveSet = (deps: FeatureDeps) => asyncHandler(async (req, res) => {
   const raw = rawStatusSetForm(req.body as Record<string, unknown>);
   // A refused form keeps the version it was rendered from, so its next save is still checked against it.
   const version = formVersion(req.body);
-  const parsed = statusSetFormSchema.safeParse(raw);
-  if (!parsed.success) return renderEdit(res, setId, 400, { raw, version, errors: fieldErrors(parsed.error) });
+  // Format problems do not stop here: the service adds the rest (a taken name) so the page shows all at once.
+  const { draft, errors } = parseStatusSetForm(raw);
   try {
-    await saveStatusSet(...scope(launch), setId, parsed.data, { expected: version, editor: editorOf(launch, deps.now()) });
+    await saveStatusSet(...scope(launch), setId, draft, { expected: version, editor: editorOf(launch, deps.now()) }, errors);
   } catch (err) {
     if (err instanceof EditConflict) return renderEdit(res, setId, 409, { raw, conflict: await conflictState(res, deps, err as StatusSetConflict) });
     if (!(err instanceof StatusSetProblem)) throw err;

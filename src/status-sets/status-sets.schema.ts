@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { LIMITS, PICK_MODES, StatusDraft, StatusSetDraft, validateStatusSet, validName } from './status-rules';
+import { LIMITS, PICK_MODES, RuleErrors, StatusDraft, StatusSetDraft, validateStatusSet, validName } from './status-rules';
 
 /**
  * Form shapes of the status-set pages. The edit form sends flat fields
  * (`statuses.<row>.acronym`, … — the urlencoded parser is not "extended"), so rows are first
- * gathered by their index; the zod schema then turns text into numbers, and the set's rules
- * (status-rules.ts) add their problems under the same field names, all in one pass.
+ * gathered by their index; each cell's zod schema then turns text into numbers, and the set's
+ * rules (status-rules.ts) add their problems under the same field names, all in one pass.
  */
 
 export interface RawStatusRow {
@@ -75,51 +75,75 @@ const optionalInteger = (message: string) =>
     .regex(/^(-?\d{1,7})?$/, message)
     .transform((v) => (v === '' ? undefined : Number(v)));
 
-const rowSchema = z.object({
+/** One schema per cell, so every cell of every row is checked in the same pass. */
+const cellSchemas = {
   id: z.string().trim().max(100),
-  acronym: z.string(),
-  description: z.string(),
   points: decimal,
   order: optionalInteger('status_sets.errors.order_integer'),
-  visible: z.boolean(),
-  excused: z.boolean(),
   pickMode: z.enum(PICK_MODES, { error: 'form.invalid_choice' }),
   pickMinutes: optionalInteger('form.not_a_number'),
-});
+};
 
-/** Row index as the key, so problems are reported where the teacher typed. */
-function toDraft(statuses: Array<z.output<typeof rowSchema> | null>, name: string, autoStatus: string): StatusSetDraft {
-  const drafts: StatusDraft[] = [];
-  statuses.forEach((row, index) => {
-    if (!row) return;
-    drafts.push({
-      key: String(index),
-      id: row.id || undefined,
-      acronym: row.acronym,
-      description: row.description,
-      points: row.points,
-      order: row.order,
-      visible: row.visible,
-      excused: row.excused,
-      studentPick: { mode: row.pickMode, minutes: row.pickMinutes },
-    });
-  });
-  return { name: name.trim(), statuses: drafts, autoKey: autoStatus === 'none' ? null : autoStatus };
+const autoStatusSchema = z.string().regex(/^(none|\d{1,2})$/, 'form.invalid_choice');
+
+/** The parsed form: the draft (a cell that did not parse holds a stand-in) and every problem found, by field. */
+export interface ParsedStatusSetForm {
+  draft: StatusSetDraft;
+  errors: RuleErrors;
 }
 
-export const statusSetFormSchema = z
-  .object({
-    name: z.string(),
-    autoStatus: z.string().regex(/^(none|\d{1,2})$/, 'form.invalid_choice'),
-    statuses: z.array(z.preprocess((row) => (isBlankRow(row as RawStatusRow) ? null : row), rowSchema.nullable())),
-  })
-  .transform((form) => toDraft(form.statuses, form.name, form.autoStatus))
-  .superRefine((draft, ctx) => {
-    // Rule field names are already the form's (`statuses.2.points`); fieldErrors() joins the path back.
-    for (const [field, message] of Object.entries(validateStatusSet(draft))) {
-      ctx.addIssue({ code: 'custom', message, path: field.split('.') });
-    }
+type Cell = keyof typeof cellSchemas;
+
+/** A cell's value, or the stand-in after noting its problem (the first problem of a field is the one shown). */
+function cell<C extends Cell>(row: RawStatusRow, index: number, name: C, fallback: z.output<(typeof cellSchemas)[C]>, errors: RuleErrors) {
+  const result = cellSchemas[name].safeParse(row[name]);
+  if (result.success) return result.data as z.output<(typeof cellSchemas)[C]>;
+  // A tampered hidden id has no cell of its own: the page's alert reports it.
+  if (name === 'id') errors._form ??= 'form.invalid_choice';
+  else errors[`statuses.${index}.${name}`] ??= result.error.issues[0]?.message ?? 'form.invalid_choice';
+  return fallback;
+}
+
+/** Row index as the key, so problems are reported where the teacher typed. */
+function rowDraft(row: RawStatusRow, index: number, errors: RuleErrors): StatusDraft {
+  return {
+    key: String(index),
+    id: cell(row, index, 'id', '', errors) || undefined,
+    acronym: row.acronym,
+    description: row.description,
+    // NaN: the points rule then says nothing new (the cell's parse problem is already noted).
+    points: cell(row, index, 'points', Number.NaN, errors),
+    order: cell(row, index, 'order', undefined, errors),
+    visible: row.visible,
+    excused: row.excused,
+    studentPick: { mode: cell(row, index, 'pickMode', 'never', errors), minutes: cell(row, index, 'pickMinutes', undefined, errors) },
+  };
+}
+
+/**
+ * The whole edit form in ONE pass: every cell's format, then the set's rules over what parsed,
+ * so a teacher sees every problem of the form at once (the service adds the taken name the same way).
+ */
+export function parseStatusSetForm(raw: RawStatusSetForm): ParsedStatusSetForm {
+  const errors: RuleErrors = {};
+  const statuses: StatusDraft[] = [];
+  raw.statuses.forEach((row, index) => {
+    if (!isBlankRow(row)) statuses.push(rowDraft(row, index, errors));
   });
+  const auto = autoStatusSchema.safeParse(raw.autoStatus);
+  if (!auto.success) errors.autoStatus = 'form.invalid_choice';
+  const autoKey = !auto.success || auto.data === 'none' ? null : auto.data;
+  const draft: StatusSetDraft = { name: raw.name.trim(), statuses, autoKey };
+  for (const [field, key] of Object.entries(validateStatusSet(draft))) errors[field] ??= key;
+  return { draft, errors };
+}
+
+/** parseStatusSetForm as a zod schema: fails with one issue per problem field (for fieldErrors). */
+export const statusSetFormSchema = z.custom<RawStatusSetForm>().transform((raw, ctx) => {
+  const { draft, errors } = parseStatusSetForm(raw);
+  for (const [field, message] of Object.entries(errors)) ctx.addIssue({ code: 'custom', message, path: field.split('.') });
+  return draft;
+});
 
 export const createSetSchema = z.object({
   name: z

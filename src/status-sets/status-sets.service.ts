@@ -9,9 +9,9 @@ import { Refusal } from '../shared/errors';
 import { bumpVersion, EditStamp, Editor, stampOf, versionOf } from '../shared/versioned';
 import { saveVersioned } from '../shared/versioned-update.service';
 import { defaultStatuses } from './default-status-set';
-import { StatusSetProblem } from './status-set-problem';
+import { StatusSetFieldProblems, StatusSetProblem } from './status-set-problem';
 import { StatusSetModel } from './status-set.model';
-import { isLastVisible, LIMITS, normaliseStatuses, PickMode, StatusSetDraft, validateStatusSet, withoutStatus } from './status-rules';
+import { isLastVisible, LIMITS, normaliseStatuses, PickMode, RuleErrors, StatusSetDraft, validateStatusSet, withoutStatus } from './status-rules';
 
 /**
  * Use cases of the status-set pages. Every query is scoped by course and activity; a set or
@@ -102,12 +102,25 @@ export async function loadSetForEdit(
   return { set, usage: await usageOf(courseId, activityId, set.statuses) };
 }
 
-async function assertNameFree(courseId: string, activityId: string, name: string, exceptSetId?: string): Promise<void> {
+async function nameTaken(courseId: string, activityId: string, name: string, exceptSetId?: string): Promise<boolean> {
   const sets = await StatusSetModel.find({ courseId, activityId }, { name: 1 }).lean();
   const wanted = name.trim().toLocaleLowerCase();
-  if (sets.some((s) => s._id !== exceptSetId && s.name.trim().toLocaleLowerCase() === wanted)) {
-    throw new StatusSetProblem('status_sets.errors.name_taken', 400, {}, 'name');
-  }
+  return sets.some((s) => s._id !== exceptSetId && s.name.trim().toLocaleLowerCase() === wanted);
+}
+
+async function assertNameFree(courseId: string, activityId: string, name: string, exceptSetId?: string): Promise<void> {
+  if (await nameTaken(courseId, activityId, name, exceptSetId)) throw new StatusSetProblem('status_sets.errors.name_taken', 400, {}, 'name');
+}
+
+/**
+ * Every field problem of a save in one pass: those the form's parsing found, the set's rules
+ * (again: the service trusts no caller) and a name another set has. The first problem of a field wins.
+ */
+async function saveProblems(courseId: string, activityId: string, setId: string, draft: StatusSetDraft, formErrors: RuleErrors): Promise<RuleErrors> {
+  const errors: RuleErrors = { ...formErrors };
+  for (const [field, key] of Object.entries(validateStatusSet(draft))) errors[field] ??= key;
+  if (draft.name !== '' && await nameTaken(courseId, activityId, draft.name, setId)) errors.name ??= 'status_sets.errors.name_taken';
+  return errors;
 }
 
 /** A new set starts as a copy of mod_attendance's P/L/E/A with fresh ids, in the teacher's language. */
@@ -143,20 +156,18 @@ function assertSameStatuses(set: StatusSetData, draft: StatusSetDraft): void {
 const conflictWith = (set: StatusSetData, draft: StatusSetDraft): StatusSetConflict => new EditConflict(set, draft, set.version ?? 0, set.lastEdit);
 
 /**
- * Saves name and every status at once (validated as a whole again: the service trusts no caller),
- * only if the set is still at the version the page was rendered from; otherwise throws a
- * StatusSetConflict. A stale page that no longer lists the stored statuses is a conflict too.
+ * Saves name and every status at once, only if the set is still at the version the page was
+ * rendered from; otherwise throws a StatusSetConflict. A stale page that no longer lists the
+ * stored statuses is a conflict too. Field problems (with `formErrors`, those the form's parsing
+ * found) are thrown together as StatusSetFieldProblems, before anything is written.
  */
 export async function saveStatusSet(
   courseId: string, activityId: string, setId: string, draft: StatusSetDraft, guard: { expected: number; editor: Editor },
+  formErrors: RuleErrors = {},
 ): Promise<void> {
   const set = await requireSet(courseId, activityId, setId);
-  const problems = Object.entries(validateStatusSet(draft));
-  if (problems.length > 0) {
-    const [field, key] = problems[0] as [string, string];
-    throw new StatusSetProblem(key, 400, {}, field);
-  }
-  await assertNameFree(courseId, activityId, draft.name, setId);
+  const problems = await saveProblems(courseId, activityId, setId, draft, formErrors);
+  if (Object.keys(problems).length > 0) throw new StatusSetFieldProblems(problems);
   if ((set.version ?? 0) !== guard.expected) throw conflictWith(set, draft);
   assertSameStatuses(set, draft);
   const withIds = draft.statuses.map((s) => ({ ...s, id: s.id ?? randomUUID() }));

@@ -47,7 +47,7 @@ describe('password check-in in a real browser', () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
     const problems = watchProblems(page);
     await launchStudent(page, { id: 's-liga', givenName: 'Līga', familyName: 'Ozola' });
-    const open = page.getByRole('region', { name: 'Open for attendance now' });
+    const open = page.getByRole('region', { name: 'Now', exact: true });
     await open.waitFor({ timeout: 15_000 });
     await expect(open.textContent()).resolves.toContain('Mechanics, lecture 2');
     await open.locator('li', { hasText: 'Mechanics, lecture 2' }).getByRole('link', { name: 'Submit attendance' }).click();
@@ -76,7 +76,7 @@ describe('password check-in in a real browser', () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
     const problems = watchProblems(page);
     await launchStudent(page, { id: 's-janis', givenName: 'Jānis', familyName: 'Kalniņš' }, 'lv');
-    const open = page.getByRole('region', { name: 'Tagad atvērts apmeklējuma atzīmēšanai' });
+    const open = page.getByRole('region', { name: 'Tagad', exact: true });
     await open.waitFor({ timeout: 15_000 });
     await open.locator('li', { hasText: 'Optics, lecture 1' }).getByRole('link', { name: 'Iesniegt apmeklējumu' }).click();
 

@@ -28,7 +28,6 @@ describe('exporting in a real browser', () => {
     page.on('pageerror', (err) => problems.push(err.message));
     await page.goto(h.lms.browserLaunchUrl({ role: 'Instructor', context: { id: contextId, label: 'PHY101', title: 'Physics 101' }, resourceLink: { id: 'rl1', title: 'Lectures' } }));
     await page.getByRole('navigation', { name: 'Activity sections' }).waitFor({ timeout: 15_000 });
-    const ltik = new URL(page.url()).searchParams.get('ltik') ?? '';
     const courseId = courseKey(h.lms.issuer, h.lms.clientId, contextId, 'rl1');
     const activityId = activityKey(courseId, 'rl1');
     await MemberModel.insertMany(CLASS.map(([userId, givenName, familyName]) => ({
@@ -43,8 +42,15 @@ describe('exporting in a real browser', () => {
       courseId, activityId, sessionId, userId, statusSetId: `${activityId}-default`, statusId: `${activityId}-default-${a}`, remark, source: 'teacher',
     })));
 
-    await page.goto(`${h.tool.url}/activity/${activityId}/teacher/report/export?ltik=${encodeURIComponent(ltik)}`);
+    // Report → Export, as the README says; the report's date filter comes along.
+    await page.getByRole('navigation', { name: 'Activity sections' }).getByRole('link', { name: 'Report' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Report' }).waitFor();
+    await page.getByLabel('From', { exact: true }).fill('2025-03-01');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/from=2025-03-01/);
+    await page.getByRole('link', { name: 'Export', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Export attendance' }).waitFor();
+    await expect(page.getByLabel('From', { exact: true }).inputValue()).resolves.toBe('2025-03-01');
     await page.getByRole('group', { name: 'Identifier column' }).getByLabel('LMS user ID').check();
     await page.getByLabel('Remarks (a column after each session)').check();
     await screenshot(page, 'export-form');

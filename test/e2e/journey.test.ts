@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DateTime } from 'luxon';
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { AttendanceRecordModel } from '../../src/attendance/attendance-record.model';
 import { activityKey, courseKey } from '../../src/courses/keys';
 import { MemberModel } from '../../src/roster/member.model';
@@ -38,13 +38,6 @@ browserSuite((harness, b) => {
   browser = b;
   h.lms.setMembers(contextId, [{ id: 'teacher-1', givenName: 'Terry', familyName: 'Teacher', roles: ['Instructor'] }, ANNA, ZANE, JANIS, LIGA], COURSE.context);
 }, { gradeSyncIntervalMs: 200 });
-
-/** The tool's document inside the LMS course page (for its URL: the ltik). */
-function toolFrame(page: Page): Frame {
-  const frame = page.frames().find((f) => f.url().startsWith(h.tool.url));
-  if (!frame) throw new Error('the tool is not in the course page');
-  return frame;
-}
 
 const nav = (tool: FrameLocator, name: string) => tool.getByRole('navigation', { name: 'Activity sections' }).getByRole('link', { name }).click();
 
@@ -86,8 +79,8 @@ async function enableSelfMarking(page: Page, tool: FrameLocator, sessionId: stri
   await tool.locator(`a[href*="${sessionId}/self-marking"]`).click();
   await tool.getByRole('heading', { level: 1, name: 'Self-marking' }).waitFor();
   await tool.getByLabel('Students may mark their own attendance').check();
-  await tool.getByLabel('Show a QR code').check();
-  await tool.getByLabel('Rotate the code every (seconds, 0 = never)').fill('60');
+  await tool.getByLabel('A QR code that changes, with a code to type').check();
+  await tool.getByLabel('Change the code every (seconds)').fill('60');
   await tool.getByRole('button', { name: 'Save' }).click();
   await tool.getByText('Self-marking settings saved.').waitFor();
   await screenshot(page, 'journey-2c-self-marking');
@@ -102,7 +95,7 @@ async function codeCheckInLatvian(projector: Page): Promise<void> {
   const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
   const page = await context.newPage();
   await page.goto(h.lms.browserLaunchUrl({ role: 'Learner', ...COURSE, user: LIGA, locale: 'lv' }));
-  const open = page.getByRole('region', { name: 'Tagad atvērts apmeklējuma atzīmēšanai' });
+  const open = page.getByRole('region', { name: 'Tagad', exact: true });
   await open.waitFor({ timeout: 15_000 });
   await screenshot(page, 'journey-4a-student-home-lv');
   await open.locator('li', { hasText: 'Optics, lecture 1' }).getByRole('link', { name: 'Iesniegt apmeklējumu' }).click();
@@ -194,9 +187,8 @@ describe('the whole journey in a real browser', () => {
     expect(rows).toEqual([['Bērziņa, Anna', '50'], ['Čakste, Zane', '0'], ['Kalniņš, Jānis', '100'], ['Ozola, Līga', '100']]);
     await screenshot(page, 'journey-7-report');
 
-    // 8. The CSV export downloads and parses.
-    const ltik = new URL(toolFrame(page).url()).searchParams.get('ltik') ?? '';
-    await toolFrame(page).goto(`${h.tool.url}/activity/${activityId()}/teacher/report/export?ltik=${encodeURIComponent(ltik)}`);
+    // 8. Report → Export: the CSV export downloads and parses.
+    await tool.getByRole('link', { name: 'Export', exact: true }).click();
     await tool.getByRole('heading', { level: 1, name: 'Export attendance' }).waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), tool.getByRole('button', { name: 'Download CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^PHY101-Lectures-attendance-\d{4}-\d{2}-\d{2}\.csv$/);

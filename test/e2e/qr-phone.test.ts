@@ -26,10 +26,14 @@ const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch:
 
 browserSuite((harness, b) => { h = harness; browser = b; });
 
-async function teacherProjector(page: Page): Promise<{ sessionId: string; open: () => Promise<void> }> {
+/**
+ * The teacher launches, a lecture with a one-minute rotating QR is running, and the teacher
+ * clicks Sessions, then "Projector": the projector opens in a new tab, which is returned.
+ */
+async function teacherProjector(page: Page): Promise<{ sessionId: string; projector: Page }> {
   await page.goto(h.lms.browserLaunchUrl({ role: 'Instructor', context: { id: contextId, title: 'Physics 101' }, resourceLink: { id: 'rl1', title: 'Lectures' } }));
-  await page.getByRole('navigation', { name: 'Activity sections' }).waitFor({ timeout: 15_000 });
-  const ltik = new URL(page.url()).searchParams.get('ltik') ?? '';
+  const nav = page.getByRole('navigation', { name: 'Activity sections' });
+  await nav.waitFor({ timeout: 15_000 });
   await MemberModel.updateOne({ courseId: courseId(), userId: 's-liga' }, { $set: { givenName: 'Līga', familyName: 'Ozola', name: 'Līga Ozola', role: 'student', active: true } }, { upsert: true });
   const sessionId = randomUUID();
   await AttendanceSessionModel.create({
@@ -38,12 +42,11 @@ async function teacherProjector(page: Page): Promise<{ sessionId: string; open: 
   });
   // A minute's rotation keeps the decoded code valid while the phone opens it.
   await saveSelfMarking(courseId(), activityId(), sessionId, { ...DEFAULT_SELF_MARKING, allowedCidrs: [], password: 'ACDEFG', enabled: true, showQr: true, rotateSeconds: 60, graceSeconds: 30 });
-  const open = async () => {
-    await page.goto(`${h.tool.url}/activity/${activityId()}/teacher/sessions/${sessionId}/projector?ltik=${encodeURIComponent(ltik)}`);
-    await page.locator('img.js-qr').waitFor();
-  };
-  await open();
-  return { sessionId, open };
+  await nav.getByRole('link', { name: 'Sessions' }).click();
+  const [projector] = await Promise.all([page.context().waitForEvent('page'), page.locator(`a[href*="/sessions/${sessionId}/projector"]`).click()]);
+  await projector.setViewportSize({ width: 1280, height: 800 });
+  await projector.locator('img.js-qr').waitFor();
+  return { sessionId, projector };
 }
 
 async function scanWith(phone: BrowserContext, projector: Page): Promise<Page> {
@@ -56,11 +59,11 @@ async function scanWith(phone: BrowserContext, projector: Page): Promise<Page> {
 
 describe('QR check-in on a phone', () => {
   it('when an unpaired phone scans, then the student completes after the LMS launch, pairs, and the next scan checks in at once', async () => {
-    const projector = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const first = await teacherProjector(projector);
+    const teacher = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const first = await teacherProjector(teacher);
     const phone = await browser.newContext(PHONE);
 
-    const scanned = await scanWith(phone, projector);
+    const scanned = await scanWith(phone, first.projector);
     await scanned.getByTestId('qr-message').waitFor();
     expect(await scanned.getByTestId('qr-message').textContent()).toContain('Open the Attendance activity');
     expect(scanned.url()).not.toContain('code='); // the code left the address bar
@@ -86,12 +89,14 @@ describe('QR check-in on a phone', () => {
     await screenshot(done, 'qr-phone-3-done-paired');
 
     // Next lecture: the paired phone is checked in by the scan alone.
-    const second = await teacherProjector(projector);
-    const instant = await scanWith(phone, projector);
+    await first.projector.close();
+    const second = await teacherProjector(teacher);
+    const instant = await scanWith(phone, second.projector);
     await instant.getByTestId('qr-done').waitFor({ timeout: 15_000 });
     expect(await AttendanceRecordModel.findOne({ sessionId: second.sessionId, userId: 's-liga' }).lean()).toMatchObject({ source: 'self' });
     await screenshot(instant, 'qr-phone-4-instant');
     await phone.close();
-    await projector.close();
+    await second.projector.close();
+    await teacher.close();
   });
 });

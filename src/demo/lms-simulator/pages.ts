@@ -1,7 +1,8 @@
 /**
  * The simulator's own pages in demo mode: the course page (its people, "Launch as …" buttons,
- * the launch language) and the gradebook (what the tool posted over AGS). Plain HTML strings;
- * every value is escaped. This is the simulator's origin, not the tool's, so a <style> is fine.
+ * the launch language), the gradebook (what the tool posted over AGS) and the page of the
+ * launches' return_url. Plain HTML strings; every value is escaped. This is the simulator's
+ * origin, not the tool's, so a <style> is fine.
  */
 import type http from 'node:http';
 import { DEMO_CONTEXT, DEMO_RESOURCE_LINK, roleLabel } from '../demo-course';
@@ -98,6 +99,17 @@ function gradebookPage(sim: LmsSimulator): string {
   return layout('Gradebook', body, '<meta http-equiv="refresh" content="10">');
 }
 
+/**
+ * The launch's return_url: where the tool's "back to the LMS" sends the person, often inside the
+ * course page's iframe. Its links leave the frame (base target _top) for the course page.
+ */
+function returnPage(): string {
+  const body =
+    `<h1>Returned to LMS.</h1><p class="muted">You left LTI Attendance.</p>` +
+    `<p><a class="button" href="/">Back to the course page: ${h(DEMO_CONTEXT.title)}</a></p>`;
+  return layout('Returned to LMS', body, '<base target="_top">');
+}
+
 function startLaunch(sim: LmsSimulator, res: http.ServerResponse, url: URL, userId: string): void {
   const user = sim.members(DEMO_CONTEXT.id).find((m) => m.id === userId);
   if (!user) return send(res, 404, layout('Not found', '<h1>No such person in this course</h1>'), 'text/html');
@@ -117,6 +129,7 @@ export function demoPages(sim: () => LmsSimulator | undefined): ExtraRoutes {
     const launch = /^\/launch\/([\w-]+)$/.exec(url.pathname);
     if (url.pathname === '/') send(res, 200, homePage(lms, langOf(url)), 'text/html');
     else if (url.pathname === '/gradebook') send(res, 200, gradebookPage(lms), 'text/html');
+    else if (url.pathname === '/return') send(res, 200, returnPage(), 'text/html');
     else if (launch?.[1] !== undefined) startLaunch(lms, res, url, launch[1]);
     else return false;
     return true;

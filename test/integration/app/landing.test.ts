@@ -38,6 +38,13 @@ describe('the landing page for LMS administrators', () => {
     expect(res.text).toContain('Blackboard, Brightspace, Sakai and others');
   });
 
+  it('when a Moodle admin reads the Moodle part, then it says how to show the tool in the activity chooser and to add it with "Select content"', async () => {
+    const res = await supertest(h.tool.url).get('/');
+    expect(res.text).toContain('Show in activity chooser and as a preconfigured tool');
+    expect(res.text).toContain('Course → More → LTI External tools → “Show in activity chooser”');
+    expect(res.text).toContain('add the activity with “Select content”');
+  });
+
   it('when the browser asks for Latvian, then the landing page is in Latvian', async () => {
     const viaHeader = await supertest(h.tool.url).get('/').set('Accept-Language', 'lv-LV,lv;q=0.9');
     expect(viaHeader.text).toContain('<html lang="lv">');

@@ -146,7 +146,7 @@ describe('sessions that already exist', () => {
     const form = await t.get(selfMarkingPath(id));
     const text = visibleText(form.text);
     expect(text).toContain("the form shows the activity's self check-in defaults");
-    expect(form.text).toContain('name="rotateSeconds" min="0" max="300" value="20"');
+    expect(form.text).toContain('name="rotateSeconds" min="5" max="300" value="20"');
     expect(form.text).toContain('10.0.0.0/8\n127.0.0.0/8</textarea>');
     expect(form.text).toMatch(/name="password" value="[A-Z0-9]{6,}"/);
     expect((await AttendanceSessionModel.findById(id).lean())?.selfMarking).toBeUndefined();
@@ -186,7 +186,7 @@ describe('refusals', () => {
     expect(text).toContain('Enter 0 (no rotation) or 5–300 seconds.');
     expect(text).toContain('Not a valid network');
     expect(text).toContain('2: not-a-net');
-    expect(res.text).toContain('name="rotateSeconds" min="0" max="300" value="2" aria-invalid="true"');
+    expect(res.text).toContain('name="rotateSeconds" min="5" max="300" value="2" aria-invalid="true"');
     expect(res.text).toContain('10.0.0.0/8\nnot-a-net</textarea>');
     expect(res.text).toMatch(/name="applyToUpcoming" value="1"[^>]* checked/);
     expect((await ActivityModel.findById(t.activityId).lean())?.selfMarkingDefaults).toBeUndefined();

@@ -50,7 +50,8 @@ function answerOf(res: supertest.Response): Answer {
   if (res.status === 303) return 'accepted';
   const text = visibleText(res.text);
   if (res.status === 409 && text.includes('Your attendance is already recorded')) return 'already';
-  if (res.status === 400 && /Wrong password\. \d attempts? left/.test(text)) return 'wrong';
+  // "Wrong password/code. N attempts left.", or for the last one "Wrong …. Too many wrong attempts. Try again after …".
+  if (res.status === 400 && /Wrong (password|code)\. (\d attempts? left|Too many wrong attempts\. Try again after)/.test(text)) return 'wrong';
   if (res.status === 403 && text.includes('Too many wrong attempts. Try again after')) return 'locked';
   return 'other';
 }
@@ -118,7 +119,7 @@ describe('what uses up an attempt, and when it comes back', () => {
     const id = await openSession(t);
     const s = await student('al-rules', 'al-r1');
     for (let i = 0; i < 4; i++) expect(answerOf(await submit(s, path(t, id), { code: `WRONG${i}` }))).toBe('wrong');
-    expect(visibleText((await submit(s, path(t, id), { code: 'WRONG4' })).text)).toContain('0 attempts left');
+    expect(visibleText((await submit(s, path(t, id), { code: 'WRONG4' })).text)).toContain('Wrong password. Too many wrong attempts. Try again after');
     expect(await heldAttempts(id, 'al-r1')).toBe(5);
 
     const id2 = await openSession(t);
@@ -184,7 +185,7 @@ describe('what uses up an attempt, and when it comes back', () => {
     expect(visibleText(locked.text)).toContain(hhmm);
 
     clock = new Date(start.getTime() + 10 * MIN);
-    expect(visibleText((await submit(s, path(t, id), { code: 'WRONG5' })).text)).toContain('0 attempts left');
+    expect(visibleText((await submit(s, path(t, id), { code: 'WRONG5' })).text)).toContain('Wrong password. Too many wrong attempts. Try again after');
     expect(answerOf(await submit(s, path(t, id), { code: PASSWORD }))).toBe('locked');
     clock = new Date(start.getTime() + 11 * MIN);
     expect(answerOf(await submit(s, path(t, id), { code: PASSWORD }))).toBe('accepted');

@@ -44,7 +44,7 @@ describe('teacher self-marking settings', () => {
     const form = await t.agent.get(withLtik(settingsPath(t, id), t.ltik));
     expect(form.status).toBe(200);
     expect(form.text).toMatch(/name="password" value="[A-Z0-9]{6}"/);
-    expect(visibleText(form.text)).toContain('Open the projector view to show it');
+    expect(visibleText(form.text)).toContain('show the code in the room with the projector view');
 
     const bad = await t.agent.post(settingsPath(t, id)).type('form').send({ ltik: t.ltik, ...FORM, password: 'ab', allowedCidrs: '10.0.0.0/8\nnope', lateAfterMinutes: 'x' });
     expect(bad.status).toBe(400);

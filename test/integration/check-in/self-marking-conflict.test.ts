@@ -47,7 +47,7 @@ describe('two tabs editing one session\'s self-marking settings', () => {
     const text = visibleText(conflict.text);
     expect(text).toContain('Someone else saved a change while you were editing');
     expect(text).toContain('Test User teacher-b');
-    expect(text).toMatch(/Rotate the code every \(seconds, 0 = never\) differs 30 15/);
+    expect(text).toMatch(/Change the code every \(seconds\) differs 30 15/);
     expect(text).toMatch(/Late after \(minutes from the start\) differs 10 20/);
     expect(await AttendanceSessionModel.findById(id).lean()).toEqual(afterB);
 
@@ -68,7 +68,7 @@ describe('two tabs editing one session\'s self-marking settings', () => {
 
     const res = await a.post(settingsPath(id), { ...SESSION_FORM, version: versionA });
     expect(res.status).toBe(409);
-    expect(visibleText(res.text)).toMatch(/Rotate the code every \(seconds, 0 = never\) differs 20 15/);
+    expect(visibleText(res.text)).toMatch(/Change the code every \(seconds\) differs 20 15/);
     expect(await AttendanceSessionModel.findById(id).lean()).toEqual(applied);
   });
 

@@ -107,6 +107,18 @@ describe('demo mode (LMS simulator + tool)', () => {
     expect(anna).toBeGreaterThan(emily);
   });
 
+  it('when the tool sends the person back to the LMS (the launch return_url), then that page links back to the course page, out of the iframe', async () => {
+    const back = await supertest(demo.lms.url).get('/return');
+    expect(back.status).toBe(200);
+    expect(back.text).toContain('Returned to LMS.');
+    expect(back.text).toContain('<base target="_top">');
+    const link = /<a class="button" href="([^"]+)">([^<]+)<\/a>/.exec(back.text);
+    expect(link?.[2]).toBe('Back to the course page: Fizika 101 / Physics 101');
+    const course = await supertest(demo.lms.url).get(link?.[1] ?? '');
+    expect(course.status).toBe(200);
+    expect(course.text).toContain('<h1>Fizika 101 / Physics 101</h1>');
+  });
+
   it('when NODE_ENV is production, then the demo refuses to start (programmatically and from the command line)', async () => {
     const saved = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';

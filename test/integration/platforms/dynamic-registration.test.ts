@@ -90,7 +90,7 @@ describe('GET /register (LTI Dynamic Registration) from a Moodle-like LMS', () =
     expect(tool).toMatchObject({
       domain: new URL(h.tool.url).host,
       target_link_uri: `${h.tool.url}/launch`,
-      custom_parameters: { username: '$User.username' },
+      custom_parameters: { username: '$User.username', timezone: '$Person.address.timezone' },
     });
     expect((tool.messages as Array<{ type: string }>).map((m) => m.type)).toEqual(['LtiResourceLinkRequest', 'LtiDeepLinkingRequest']);
 

@@ -138,7 +138,8 @@ export function expectedFromReport(report: Report, opts: { id: 'email' | 'userna
     const cells = [safe(s.familyName), safe(s.givenName), safe(id)];
     for (const i of included) {
       const cell = row.cells[i];
-      cells.push(cell?.statusId ? report.statusById.get(cell.statusId)?.acronym ?? '?' : '');
+      // A self-recorded mark ends in "*" (the report page's marker).
+      cells.push(cell?.statusId ? `${report.statusById.get(cell.statusId)?.acronym ?? '?'}${cell.origin === 'self' ? '*' : ''}` : '');
       if (opts.remarks) cells.push(safe(cell?.remark ?? ''));
     }
     for (const a of report.acronyms) cells.push(String(row.countsByAcronym[a] ?? 0));

@@ -40,8 +40,8 @@ describe('the Canvas developer-key JSON (canvasConfiguration)', () => {
     for (const p of ext?.settings.placements ?? []) expect(p.target_link_uri).toBe('https://attendance.example.edu/launch');
   });
 
-  it('then the username custom field is set, as for Moodle', () => {
-    expect(cfg.custom_fields).toEqual({ username: '$User.username' });
+  it('then the username and timezone custom fields are set, as for Moodle', () => {
+    expect(cfg.custom_fields).toEqual({ username: '$User.username', timezone: '$Person.address.timezone' });
   });
 
   it('when the tool lives under a path, then every URL keeps it', () => {

@@ -309,6 +309,12 @@ describe('approveCommand', () => {
   it('when a value holds shell characters, then it is single-quoted safely', () => {
     expect(approveCommand('https://x.example', "a b'c")).toBe(`npm run platform -- approve --issuer https://x.example --client-id 'a b'\\''c'`);
   });
+  it('when the tool\'s data settings are given, then the command names its DATA_DIR, and MONGODB_DB only when it is not the default', () => {
+    expect(approveCommand('https://m.example', 'c1', { dataDir: '/srv/attendance/data', dbName: 'lti_attendance' }))
+      .toBe('DATA_DIR=/srv/attendance/data npm run platform -- approve --issuer https://m.example --client-id c1');
+    expect(approveCommand('https://m.example', 'c1', { dataDir: '/srv/my data', dbName: 'attendance_test' }))
+      .toBe(`DATA_DIR='/srv/my data' MONGODB_DB=attendance_test npm run platform -- approve --issuer https://m.example --client-id c1`);
+  });
 });
 
 describe('refusal pages', () => {

@@ -102,9 +102,17 @@ describe('the student sessions', () => {
     expect(view.summary.taken).toBe(4);
   });
 
-  it('when a session is under way and unmarked, then it says "Not marked yet"', () => {
+  it('when a session is under way and unmarked, then it is "now", not past, and says "Not marked yet"', () => {
     const view = toStudentAttendanceView(data(), { ...en, now: new Date('2027-02-12T08:30:00Z') });
-    expect(view.past[0]).toMatchObject({ description: 'Week 3, no mark', note: 'Not marked yet' });
+    expect(view.now).toEqual([expect.objectContaining({ id: 's5', description: 'Week 3, no mark', note: 'Not marked yet', recorded: false })]);
+    expect(view.past.map((s) => s.description)).not.toContain('Week 3, no mark');
+  });
+
+  it('when more than 5 sessions are to come, then the first 5 are shown and the rest kept for "Show all"', () => {
+    const view = toStudentAttendanceView(data(), { ...en, now: new Date('2027-01-01T00:00:00Z') });
+    expect(view.upcoming).toHaveLength(6); // s1–s7 less Lab B (another group's)
+    expect(view.upcomingFirst.map((s) => s.id)).toEqual(['s1', 's2', 's3', 's5', 's7']);
+    expect(view.upcomingRest.map((s) => s.id)).toEqual(['s6']);
   });
 });
 
