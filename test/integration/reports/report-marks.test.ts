@@ -34,7 +34,8 @@ async function seed(contextId: string): Promise<Seeded> {
   const plan: Array<[string, string, string?]> = [
     ['2026-03-02', 'Intro'], ['2026-03-04', 'Lab', g1], ['2026-03-04', 'Lab', g2], ['2026-03-09', ''], ['2026-03-09', ''], ['2026-03-11', LONG], ['2026-03-25', 'Future'],
   ];
-  const ids = plan.map(() => randomUUID());
+  // Sessions at the same time are ordered by id: a numbered prefix keeps the expected order stable.
+  const ids = plan.map((_, i) => `${i}-${randomUUID()}`);
   await AttendanceSessionModel.insertMany(plan.map(([day, description, groupId], i) => ({
     _id: ids[i], courseId, activityId, startsAt: new Date(`${day}T08:00:00Z`), durationMinutes: 90, timezone: 'Europe/Riga', description,
     audience: groupId ? { kind: 'group', groupId } : { kind: 'all' }, statusSetId: `${activityId}-default`, createdBy: 'teacher',
