@@ -14,7 +14,7 @@ export const LINE_ITEM_TAG = 'lti-attendance';
  * Custom parameters on the resource link. The resource link (and so our Activity) does not
  * exist yet when the teacher chooses the grading, so the choice travels with every launch of
  * the link and is applied when its Activity is created (launch.service.ts).
- * `username` is the substitution the README asks Moodle admins to configure (ltijs drops `ext`).
+ * `username` is the substitution docs/admin-guide.md asks Moodle admins to configure (ltijs drops `ext`).
  */
 export const CUSTOM_PARAMS = { gradeType: 'grade_type', maxGrade: 'max_grade', username: 'username' } as const;
 export const USERNAME_VARIABLE = '$User.username';

@@ -27,7 +27,7 @@ export const TOOL_SCOPES = [
 ] as const;
 
 /**
- * The README's custom parameters: ltijs drops Moodle's `ext` claim, so usernames come this way;
+ * The custom parameters of docs/admin-guide.md: ltijs drops Moodle's `ext` claim, so usernames come this way;
  * the launching teacher's zone becomes a new activity's time zone (courses/launch-timezone.ts).
  */
 export const TOOL_CUSTOM_PARAMETERS = { username: '$User.username', timezone: '$Person.address.timezone' } as const;

@@ -3,7 +3,7 @@
  * from the report (the numbers are the report's, never recomputed here). CSV and XLSX writers
  * both start from this, so the two files always hold the same cells.
  *
- * Choices (README, "Export"):
+ * Choices (docs/teacher-guide.md, "Export"):
  * - Points are two number columns (earned, possible): "3 / 4" would re-import as text, or as a
  *   date or fraction in some spreadsheets.
  * - Remarks, when asked for, get a column of their own right after each session's column, so
@@ -12,7 +12,7 @@
  *   count columns follow the grade rule (with "count unmarked as automatic" they include it).
  * - A self-recorded mark (the student's check-in) ends in "*" ("P*"), the report page's marker:
  *   no extra columns, and COUNTIF(range;"P*") still finds every P. The XLSX Sessions sheet
- *   holds the legend line; the CSV keeps its single header row (README explains the "*").
+ *   holds the legend line; the CSV keeps its single header row (docs/teacher-guide.md explains the "*").
  */
 import { DateTime } from 'luxon';
 import type { Report, ReportRow, ReportSession } from './report';

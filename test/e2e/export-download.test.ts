@@ -42,7 +42,7 @@ describe('exporting in a real browser', () => {
       courseId, activityId, sessionId, userId, statusSetId: `${activityId}-default`, statusId: `${activityId}-default-${a}`, remark, source: 'teacher',
     })));
 
-    // Report → Export, as the README says; the report's date filter comes along.
+    // Report → Export, as the teacher guide says; the report's date filter comes along.
     await page.getByRole('navigation', { name: 'Activity sections' }).getByRole('link', { name: 'Report' }).click();
     await page.getByRole('heading', { level: 1, name: 'Report' }).waitFor();
     await page.getByLabel('From', { exact: true }).fill('2025-03-01');

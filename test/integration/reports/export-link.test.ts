@@ -2,7 +2,7 @@ import { startHarness, TestHarness } from '../../support/tool';
 import { addGroup, addMembers, addSession, ExportCourse, launchExportTeacher } from './export-support';
 
 /**
- * Issue #14, defect 1: the report page leads to the export form (README: "Report → Export"),
+ * Issue #14, defect 1: the report page leads to the export form (docs/teacher-guide.md: "Report → Export"),
  * and the report's group and dates arrive there already chosen.
  */
 
