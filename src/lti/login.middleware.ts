@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { retryAction, sendRefusal } from '../shared/error-handler.middleware';
+import { sendRefusal } from '../shared/error-handler.middleware';
 import { Refusal } from '../shared/errors';
 import { asyncHandler } from '../shared/async-handler';
 import { hit, RateRule } from '../shared/rate-limit.service';
@@ -92,7 +92,7 @@ export function loginMiddleware(opts: LoginMiddlewareOptions): RequestHandler {
       res.send = send;
       res.statusCode = 200;
       opts.onLtijsFailure?.(body);
-      sendRefusal(req, res, new Refusal('unavailable', 'LOGIN_FAILED', retryAction(req)));
+      sendRefusal(req, res, new Refusal('unavailable', 'LOGIN_FAILED'));
       return res;
     }) as typeof res.send;
 

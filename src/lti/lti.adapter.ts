@@ -4,7 +4,6 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import { Provider } from 'ltijs';
 import type { Locale } from '../i18n/i18n';
 import { DATABASE_WAIT_MS, DEFAULT_WRITE_CONCERN, WriteConcernSetting } from '../db/database';
-import { retryAction } from '../shared/error-handler.middleware';
 import { Refusal } from '../shared/errors';
 import { restoreSecurityHeaders } from '../shared/security-headers';
 import type { Logger } from '../shared/logger';
@@ -109,10 +108,7 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
         const href = await relaunchUrlForState(body.state, opts.publicUrl);
         if (href) action = { href, labelKey: 'refusal.cookies_blocked.action', newWindow: true };
       }
-      if (kind === 'unavailable') {
-        opts.log.error({ message, path: req.path }, 'ltijs could not reach its database');
-        action = retryAction(req);
-      }
+      if (kind === 'unavailable') opts.log.error({ message, path: req.path }, 'ltijs could not reach its database');
       else if (isTokenlessProbe(req, message)) opts.log.debug({ message, kind, method: req.method, path: req.path, probe: true }, 'launch refused by ltijs validation');
       else opts.log.info({ message, kind, path: req.path }, 'launch refused by ltijs validation');
       opts.refuse(req, res, new Refusal(kind, reason, action));

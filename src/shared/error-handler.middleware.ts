@@ -63,7 +63,13 @@ export const rejectMalformedPath: RequestHandler = (req, _res, next) => {
 
 export function sendRefusal(req: Request, res: Response, refusal: Refusal): void {
   const locale = (res.locals.locale as Locale | undefined) ?? 'en';
-  sendErrorView(req, res, refusalView(refusal, locale), refusal.kind);
+  const view = refusalView(refusal, locale);
+  // "Briefly unavailable", from wherever it comes (our routes, ltijs, the login, a stopping tool): offer the retry.
+  if (refusal.kind === 'unavailable' && !view.action) {
+    const retry = retryAction(req);
+    if (retry) view.action = { href: retry.href, label: translator(locale)(retry.labelKey), newWindow: false };
+  }
+  sendErrorView(req, res, view, refusal.kind);
 }
 
 export function notFoundHandler(): RequestHandler {
@@ -74,7 +80,7 @@ export function notFoundHandler(): RequestHandler {
  * "Try again" on the unavailable page: the same address, for a GET (nothing to send again). Only
  * a path of this site: "//host/…" would be another site.
  */
-export function retryAction(req: Request): RefusalAction | undefined {
+function retryAction(req: Request): RefusalAction | undefined {
   const url = req.originalUrl;
   return req.method === 'GET' && /^\/(?![/\\])/.test(url) ? { href: url, labelKey: 'refusal.unavailable.retry' } : undefined;
 }
@@ -102,7 +108,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const reference = randomUUID().slice(0, 8);
     if (isDatabaseDown(err)) {
       log.error({ err, reference, path: req.path }, 'database unreachable');
-      return sendRefusal(req, res, new Refusal('unavailable', 'DATABASE_UNAVAILABLE', retryAction(req)));
+      return sendRefusal(req, res, new Refusal('unavailable', 'DATABASE_UNAVAILABLE'));
     }
     log.error({ err, reference, path: req.path }, 'unhandled error');
     const view = { status: 500, title: t('errors.internal.title'), message: t('errors.internal.message'), reason: reference };
