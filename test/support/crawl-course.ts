@@ -23,7 +23,7 @@ export interface CrawlCourse {
 
 /**
  * A course where every page has something to show (the browser tests that visit every page:
- * crawl.test.ts, page-widths.test.ts): students, a group, past, running and future sessions, marks.
+ * crawl.test.ts): students, a group, past, running and future sessions, marks.
  */
 export async function seedCrawlCourse(h: TestHarness, contextId: string, c: CrawlCourse): Promise<void> {
   const courseId = courseKey(h.lms.issuer, h.lms.clientId, contextId, 'rl1');

@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import supertest from 'supertest';
 import { testDbName, testMongoUri } from '../../support/test-db';
 import { startHarness, TestHarness } from '../../support/tool';
 
-const root = join(__dirname, '..', '..', '..');
 const dbName = testDbName('cli');
-const env = {
-  ...process.env,
+const env: Record<string, string> = {
   MONGODB_URI: testMongoUri(),
   MONGODB_DB: dbName,
   LTI_KEY: randomBytes(32).toString('hex'),
@@ -17,15 +13,30 @@ const env = {
   PUBLIC_URL: 'https://attendance.example.edu',
 };
 
+type Cli = typeof import('../../../src/platforms/platform.cli');
+
 /**
- * Runs the CLI as an administrator would. Asynchronously: a synchronous spawn would stop this
- * process from reading the output of the database server it started, which then stalls.
+ * Runs the CLI as an administrator would, with its settings in process.env (put back
+ * afterwards). In a module registry of its own, so it has its own mongoose and ltijs Provider,
+ * as a separate process would, next to the tool below; a child process per command cost ~7 s.
  */
-function cli(...args: string[]): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/platforms/platform.cli.ts', ...args], { cwd: root, env, encoding: 'utf8', timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, out: `${stdout}${stderr}` }));
-  });
+async function cli(...args: string[]): Promise<{ status: number; out: string }> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  const lines: string[] = [];
+  try {
+    let status = -1;
+    await jest.isolateModulesAsync(async () => {
+      const { runPlatformCli } = (await import('../../../src/platforms/platform.cli')) as Cli;
+      status = await runPlatformCli(args, (line) => lines.push(line));
+    });
+    return { status, out: lines.join('\n') };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 // The tool itself, on the CLI's database: a link the CLI prints must work there.
