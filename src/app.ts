@@ -2,6 +2,7 @@ import express, { Express } from 'express';
 import helmet from 'helmet';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/config';
+import { adminApiRouter } from './admin/admin.routes';
 import { attendanceRouter } from './attendance/attendance.routes';
 import { checkInRouter } from './check-in/check-in.routes';
 import { pairingRouter } from './check-in/pairing.routes';
@@ -112,6 +113,8 @@ export function buildApp(deps: AppDeps): Express {
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/img/favicon.svg'));
 
   app.use(healthRouter(deps.checkDatabase));
+  // The administration API (ADMIN_TOKEN): public paths, its own credential, no launch.
+  app.use(adminApiRouter(config.adminToken, { routers: [] }));
   // LTI Dynamic Registration and the Canvas configuration: public, before ltijs (which answers /register itself).
   app.use(registrationRouter({
     features: deps.features, platforms: deps.platforms, settings: config.dynamicRegistration, production: config.env === 'production',

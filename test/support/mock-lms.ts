@@ -19,7 +19,7 @@ export { DEFAULT_CONTEXT, DEFAULT_RESOURCE_LINK, DEFAULT_TEACHER } from '../../s
 export { CLAIM, LIS_MEMBERSHIP, SCOPE, fullRole, shortRole, parseAutoPostForm, decodeJwt } from '../../src/demo/lms-simulator/util';
 export type { FailureKind, GradebookRow, ScoreRecord, TokenRequestRecord } from '../../src/demo/lms-simulator/services';
 export type { DeepLinkRequestRecord, DeepLinkResponseRecord } from '../../src/demo/lms-simulator/deep-linking';
-export type { LaunchOptions, MockUser } from '../../src/demo/lms-simulator/types';
+export type { LaunchOptions, LmsProfile, MockUser } from '../../src/demo/lms-simulator/types';
 export type MockLmsOptions = LmsSimulatorOptions;
 
 export interface PostResult {

@@ -3,6 +3,7 @@
  * checks what the tool POSTs back to deep_link_return_url as a real platform would.
  */
 import type http from 'node:http';
+import type { LmsProfile } from './types';
 import { CLAIM, HttpError, decodeJwt, escapeHtml, readForm, send, str, type JwtVerifyOptions } from './util';
 
 /**
@@ -30,9 +31,14 @@ type VerifyToolJwt = (token: string, options: JwtVerifyOptions) => Promise<Recor
 export class MockDeepLinking {
   readonly requests: DeepLinkRequestRecord[] = [];
   readonly responses: DeepLinkResponseRecord[] = [];
+  /**
+   * The items the platform keeps from the last accepted response. Open edX replaces a block's
+   * items with every response (an empty content_items erases them) and ignores `lineItem`.
+   */
+  linkedItems: Array<Record<string, unknown>> = [];
   private readonly nonces = new Set<string>();
 
-  constructor(private readonly cfg: { issuer: string; clientId: string; verifyToolJwt: VerifyToolJwt }) {}
+  constructor(private readonly cfg: { issuer: string; clientId: string; verifyToolJwt: VerifyToolJwt; profile?: LmsProfile }) {}
 
   /** Called for every id_token the LMS signs; keeps the deep linking ones. */
   rememberRequest(payload: Record<string, unknown>): void {
@@ -58,6 +64,8 @@ export class MockDeepLinking {
     if (!verified) {
       return send(res, 400, `<!doctype html><title>Mock LMS</title><p>Deep linking response refused: ${escapeHtml(problems.join('; '))}</p>`, 'text/html');
     }
+    if (this.cfg.profile === 'openedx') this.linkedItems = contentItems.map(({ lineItem: _ignored, ...item }) => item);
+    else if (contentItems.length > 0) this.linkedItems = contentItems;
     send(res, 200, '<!doctype html><title>Mock LMS</title><p>Deep linking response received.</p>', 'text/html');
   }
 

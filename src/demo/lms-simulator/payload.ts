@@ -1,7 +1,7 @@
 /**
  * Builds LTI 1.3 id_token payloads shaped like Moodle 4.5's (fixtures/moodle/idtoken-*.json).
  */
-import type { LaunchOptions, MockUser } from './types';
+import type { LaunchOptions, LmsProfile, MockUser } from './types';
 import type { MockLmsServices } from './services';
 import { AGS_SCOPES, CLAIM, fullRole } from './util';
 
@@ -16,6 +16,7 @@ export const DEFAULT_RESOURCE_LINK = {
 
 export interface PayloadEnv {
   url: string; issuer: string; clientId: string; deploymentId: string; toolUrl: string; services: MockLmsServices;
+  profile?: LmsProfile;
 }
 
 /**
@@ -68,12 +69,17 @@ export function buildLaunchPayload(env: PayloadEnv, opts: LaunchOptions & { nonc
   if (context) p[CLAIM.context] = { id: context.id, label: context.label, title: context.title, type: ['CourseSection'] };
   p[CLAIM.messageType] = messageType;
   if (link) p[CLAIM.resourceLink] = link;
-  Object.assign(p, {
-    given_name: user.givenName,
-    family_name: user.familyName,
-    name: `${user.givenName} ${user.familyName}`.trim(),
-    [CLAIM.ext]: { user_username: user.username ?? user.id, lms: 'mock-lms' },
-  });
+  const openedx = env.profile === 'openedx';
+  const name = `${user.givenName} ${user.familyName}`.trim();
+  if (openedx) Object.assign(p, { name, preferred_username: user.username ?? user.id });
+  else {
+    Object.assign(p, {
+      given_name: user.givenName,
+      family_name: user.familyName,
+      name,
+      [CLAIM.ext]: { user_username: user.username ?? user.id, lms: 'mock-lms' },
+    });
+  }
   if (user.email !== undefined) p.email = user.email;
   Object.assign(p, {
     [CLAIM.launchPresentation]: {
@@ -84,9 +90,11 @@ export function buildLaunchPayload(env: PayloadEnv, opts: LaunchOptions & { nonc
       product_family_code: 'mock-lms', version: '1.0.0', guid: 'mock-lms-guid', name: 'Mock LMS', description: 'LTI 1.3 mock platform for tests',
     },
     [CLAIM.version]: '1.3.0',
-    [CLAIM.custom]: { ...(opts.custom ?? {}) },
   });
-  if (context) {
+  // Open edX's deep linking request has no custom, AGS or NRPS claims.
+  const bare = openedx && deepLinking;
+  if (!bare) p[CLAIM.custom] = { ...(opts.custom ?? {}) };
+  if (context && !bare) {
     p[CLAIM.ags] = {
       scope: [...AGS_SCOPES],
       lineitems: env.services.lineItemsUrl(context.id),

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MockUser } from './types';
+import type { LmsProfile, MockUser } from './types';
 import {
   type JwtVerifyOptions, ALL_SCOPES, SCOPE, HttpError, bearer, decodeJwt, fullRole, jwt, randomId, readForm, readJson, sameRole, send,
   shortRole, str,
@@ -48,6 +48,8 @@ export class MockLmsServices {
   readonly contexts = new Map<string, ContextInfo>();
   readonly members = new Map<string, MockUser[]>();
   private readonly tokens = new Map<string, { scopes: string[]; expiresAt: number }>();
+  /** Tokens issued before the last rotateKeys(): the platform can no longer verify them. */
+  private readonly staleTokens = new Set<string>();
   private readonly usedJtis = new Set<string>();
   private readonly items: LineItem[] = [];
   private readonly results = new Map<number, Map<string, StoredResult>>();
@@ -55,7 +57,7 @@ export class MockLmsServices {
   private readonly stalls: Array<{ kind: FailureKind; ms: number; remaining: number }> = [];
   private nextItem = 1;
 
-  constructor(private readonly cfg: { baseUrl: string; clientId: string; toolUrl: string; tokenUrl: string; strictScores: boolean }) {}
+  constructor(private readonly cfg: { baseUrl: string; clientId: string; toolUrl: string; tokenUrl: string; strictScores: boolean; profile?: LmsProfile }) {}
 
   // ------------------------------------------------------------------ state helpers
   rememberContext(ctx: { id: string; label?: string; title?: string }): ContextInfo {
@@ -68,6 +70,15 @@ export class MockLmsServices {
     const token = randomId('mock-at-', 16);
     this.tokens.set(token, { scopes, expiresAt: Date.now() + 3600_000 });
     return token;
+  }
+  /**
+   * The platform's signing key changes (an Open edX admin clears a block's key): every access
+   * token issued so far stops working. Open edX answers them 403 "Invalid token signature.",
+   * Moodle 401.
+   */
+  rotateKeys(): void {
+    for (const token of this.tokens.keys()) this.staleTokens.add(token);
+    this.tokens.clear();
   }
   failNext(kind: FailureKind, status: number, times: number): void {
     this.failures.push({ kind, status, remaining: times });
@@ -234,6 +245,7 @@ export class MockLmsServices {
   private authorize(req: IncomingMessage, anyOf: string[]): void {
     const token = bearer(req);
     const known = token === undefined ? undefined : this.tokens.get(token);
+    if (this.cfg.profile === 'openedx' && !known) throw new HttpError(403, { detail: token !== undefined && this.staleTokens.has(token) ? 'Invalid token signature.' : 'Authentication credentials were not provided.' });
     if (!known || known.expiresAt < Date.now()) {
       throw new HttpError(401, { error: 'invalid_token', error_description: 'missing, unknown or expired bearer token' });
     }
@@ -266,17 +278,23 @@ export class MockLmsServices {
     const role = url.searchParams.get('role');
     const all = (this.members.get(contextId) ?? []).filter((m) => !role || m.roles.some((r) => sameRole(r, role)));
     const { slice, link } = page(all, url, 100);
-    const members = slice.map((m) => ({
-      status: m.status ?? 'Active',
-      roles: m.roles.map((r) => shortRole(fullRole(r))),
-      user_id: m.id,
-      lis_person_sourcedid: m.sourcedId ?? `ID-${m.id}`,
-      name: `${m.givenName} ${m.familyName}`.trim(),
-      given_name: m.givenName,
-      family_name: m.familyName,
-      ...(m.email !== undefined ? { email: m.email } : {}),
-      ext_user_username: m.username ?? m.id,
-    }));
+    const members = slice.map((m) => this.cfg.profile === 'openedx'
+      // Open edX: full role URIs, the name as one string, no username.
+      ? {
+        status: m.status ?? 'Active', roles: m.roles.map(fullRole), user_id: m.id, name: `${m.givenName} ${m.familyName}`.trim(),
+        ...(m.email !== undefined ? { email: m.email } : {}),
+      }
+      : {
+        status: m.status ?? 'Active',
+        roles: m.roles.map((r) => shortRole(fullRole(r))),
+        user_id: m.id,
+        lis_person_sourcedid: m.sourcedId ?? `ID-${m.id}`,
+        name: `${m.givenName} ${m.familyName}`.trim(),
+        given_name: m.givenName,
+        family_name: m.familyName,
+        ...(m.email !== undefined ? { email: m.email } : {}),
+        ext_user_username: m.username ?? m.id,
+      });
     const body = { id: this.membershipsUrl(contextId), context: { id: ctx.id, label: ctx.label, title: ctx.title }, members };
     send(res, 200, body, CT.members, link ? { Link: link } : {});
   }

@@ -19,7 +19,7 @@ import { type DeepLinkRequestRecord, type DeepLinkResponseRecord, MockDeepLinkin
 import { DEFAULT_TEACHER, buildLaunchPayload } from './payload';
 import { MockDynamicRegistration } from './registration';
 import { type FailureKind, type GradebookRow, type ScoreRecord, type TokenRequestRecord, MockLmsServices } from './services';
-import type { ExtraRoutes, LaunchOptions, LmsSimulatorOptions, MockUser } from './types';
+import type { ExtraRoutes, LaunchOptions, LmsProfile, LmsSimulatorOptions, MockUser } from './types';
 import { ALL_SCOPES, HttpError, escapeHtml, randomId, readForm, send, signJwt } from './util';
 
 export type { ExtraRoutes, LaunchOptions, LmsSimulatorOptions, MockUser } from './types';
@@ -32,6 +32,7 @@ export class LmsSimulator {
   readonly deploymentId: string;
   readonly kid: string;
   readonly toolUrl: string;
+  readonly profile: LmsProfile;
   /** LTI Dynamic Registration: configuration URL, registration tokens, what the tool sent. */
   readonly dynamicRegistration: MockDynamicRegistration;
   private readonly deepLinking: MockDeepLinking;
@@ -56,10 +57,13 @@ export class LmsSimulator {
     this.dynamicRegistration = new MockDynamicRegistration({ url, issuer: this.issuer, clientId: this.clientId, deploymentId: this.deploymentId });
     this.services = new MockLmsServices({
       baseUrl: url, clientId: this.clientId, toolUrl: this.toolUrl, tokenUrl: `${url}/token`, strictScores: opts.strictScores ?? false,
+      profile: opts.profile,
     });
+    this.profile = opts.profile ?? 'moodle';
     this.extraRoutes = opts.extraRoutes;
     this.deepLinking = new MockDeepLinking({
       issuer: this.issuer, clientId: this.clientId, verifyToolJwt: (token, options) => this.services.verifyToolJwt(token, options),
+      profile: opts.profile,
     });
   }
 
@@ -130,6 +134,14 @@ export class LmsSimulator {
   issueAccessToken(scopes: string | string[] = ALL_SCOPES): string {
     return this.services.issueAccessToken(typeof scopes === 'string' ? scopes.split(' ') : scopes);
   }
+  /** The platform's key changes: every access token issued so far is refused (Open edX: 403, Moodle: 401). */
+  rotateKeys(): void {
+    this.services.rotateKeys();
+  }
+  /** What the platform keeps of the last deep linking response (see MockDeepLinking.linkedItems). */
+  get linkedItems(): Array<Record<string, unknown>> {
+    return this.deepLinking.linkedItems;
+  }
   /** Make the next `times` calls of a service answer `status` (e.g. 503) to test the tool's error handling. */
   failNext(kind: FailureKind, status = 503, times = 1): void {
     this.services.failNext(kind, status, times);
@@ -156,7 +168,7 @@ export class LmsSimulator {
   // ---------------------------------------------------------------- id_tokens
   buildPayload(opts: LaunchOptions & { nonce: string }): Record<string, unknown> {
     return buildLaunchPayload(
-      { url: this.url, issuer: this.issuer, clientId: this.clientId, deploymentId: this.deploymentId, toolUrl: this.toolUrl, services: this.services },
+      { url: this.url, issuer: this.issuer, clientId: this.clientId, deploymentId: this.deploymentId, toolUrl: this.toolUrl, services: this.services, profile: this.profile },
       opts,
     );
   }

@@ -50,4 +50,18 @@ export interface LmsSimulatorOptions {
   strictScores?: boolean;
   /** (extra) demo pages (course page, gradebook) */
   extraRoutes?: ExtraRoutes;
+  /**
+   * (extra) whose LTI 1.3 implementation to imitate (default 'moodle'). 'openedx', as measured
+   * with Open edX's lti-consumer-xblock 11.4.4 (docs/admin-guide.md, Open edX):
+   * - launches and NRPS members carry only `name` (no given_name/family_name) and the username
+   *   as the OIDC claim `preferred_username`, no `ext` claim;
+   * - a deep linking request carries no custom, AGS, NRPS or `data` claims; a deep linking
+   *   response replaces the block's earlier items (an empty one erases them) and its
+   *   `lineItem` is ignored;
+   * - a token the platform no longer knows (after rotateKeys()) is answered 403
+   *   {"detail": "Invalid token signature."}, not 401.
+   */
+  profile?: LmsProfile;
 }
+
+export type LmsProfile = 'moodle' | 'openedx';
