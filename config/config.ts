@@ -21,6 +21,8 @@ export interface Config {
   dbName: string;
   /** Which embedded server to try when no MONGODB_URI is set. */
   embeddedDb: 'auto' | 'mongod' | 'standin';
+  /** EMBEDDED_DB_IN_PRODUCTION: the explicit opt-in to the embedded database with NODE_ENV=production (one-server evaluations). */
+  embeddedDbInProduction: boolean;
   dataDir: string;
   /** Secret that signs ltijs cookies/ltiks and encrypts stored platform keys. */
   ltiKey?: string;
@@ -89,6 +91,7 @@ const envSchema = z.object({
   MONGODB_JOURNAL: boolish.default(true),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,38}$/, 'letters, digits, _ and - only (max 38)').default('lti_attendance'),
   EMBEDDED_DB: z.enum(['auto', 'mongod', 'standin']).default('auto'),
+  EMBEDDED_DB_IN_PRODUCTION: boolish.default(false),
   DATA_DIR: z.string().min(1).default('./data'),
   LTI_KEY: z.string().optional(),
   COOKIE_SECURE: boolish.optional(),
@@ -132,6 +135,14 @@ export class ConfigError extends Error {
 
 export const MIN_LTI_KEY_LENGTH = 32;
 
+/** Why production needs MONGODB_URI, and the ways to get a MongoDB (docs/admin-guide.md, Production database). */
+export const EMBEDDED_IN_PRODUCTION =
+  'MONGODB_URI: required in production. The embedded database is one process on this server, without replication; ' +
+  'records students are judged by belong on MongoDB: the free MongoDB Community Server (https://www.mongodb.com/try/download/community) ' +
+  'run as a replica set (three members, or one for a start: mongod --replSet rs0, then rs.initiate()), or MongoDB Atlas. ' +
+  'Then set e.g. MONGODB_URI=mongodb://db1.example.edu,db2.example.edu,db3.example.edu/?replicaSet=rs0. ' +
+  'For a one-server evaluation only, set EMBEDDED_DB_IN_PRODUCTION=true.';
+
 /**
  * Parses the environment. `ltiKey` may be absent in development/test: main.ts then loads or
  * generates a persisted one (see lti-key.ts). In production everything must be explicit.
@@ -146,6 +157,7 @@ function crossChecks(raw: Record<string, string>): string[] {
     if (!raw.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https address LMSs reach the tool at)');
     else if (!https) problems.push('PUBLIC_URL: must be an https:// URL in production (LMS iframes need secure cookies)');
     if (['false', '0', 'no'].includes(raw.COOKIE_SECURE ?? '')) problems.push('COOKIE_SECURE: cannot be false in production');
+    if (!raw.MONGODB_URI && !['true', '1', 'yes'].includes(raw.EMBEDDED_DB_IN_PRODUCTION ?? '')) problems.push(EMBEDDED_IN_PRODUCTION);
   }
   if (key && key.length < MIN_LTI_KEY_LENGTH) problems.push(`LTI_KEY: must be at least ${MIN_LTI_KEY_LENGTH} characters`);
   if (key && /^(changeme|change-me|secret|LTIKEY)/i.test(key)) problems.push('LTI_KEY: looks like a placeholder; generate a random one (e.g. `openssl rand -hex 32`)');
@@ -177,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     writeConcern: { w: e.MONGODB_WRITE_CONCERN === 'majority' ? 'majority' : Number(e.MONGODB_WRITE_CONCERN), journal: e.MONGODB_JOURNAL },
     dbName: e.MONGODB_DB,
     embeddedDb: e.EMBEDDED_DB,
+    embeddedDbInProduction: e.EMBEDDED_DB_IN_PRODUCTION,
     dataDir: e.DATA_DIR,
     ltiKey: e.LTI_KEY,
     cookieSecure,

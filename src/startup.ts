@@ -69,6 +69,10 @@ export async function startDatabaseOrExit(config: Config, log: Logger): Promise<
     }
     throw err;
   }
+  if (database.kind !== 'external' && config.env === 'production') {
+    // Allowed only with EMBEDDED_DB_IN_PRODUCTION=true (config.ts); said at every start.
+    log.warn({ database: database.description }, 'running in production on the embedded database (EMBEDDED_DB_IN_PRODUCTION=true): for an evaluation only; use MongoDB (MONGODB_URI) for real courses');
+  }
   if (database.kind !== 'external') await writeRuntimeFile(config.dataDir, { uri: database.uri, kind: database.kind, pid: process.pid });
   return database;
 }

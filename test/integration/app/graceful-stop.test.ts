@@ -6,10 +6,9 @@
  * (the calm 503 page, or the connection is refused once the port is closed), and nothing is
  * half-written: every record has its audit entry, no student has two.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
@@ -17,6 +16,7 @@ import supertest from 'supertest';
 import { connectMongoose, disconnectMongoose } from '../../../src/db/database';
 import { AttendanceRecordModel } from '../../../src/attendance/attendance-record.model';
 import { AuditEntryModel } from '../../../src/attendance/audit-entry.model';
+import { freePort, spawnTool, waitForOk } from '../../support/child-tool';
 import { MockLms } from '../../support/mock-lms';
 import { testDbName, testMongoUri } from '../../support/test-db';
 import type { TestHarness } from '../../support/tool';
@@ -25,26 +25,13 @@ import { checkInPath, openPasswordSession, PASSWORD } from '../check-in/password
 
 jest.setTimeout(180_000);
 
-const projectRoot = path.resolve(__dirname, '..', '..', '..');
 const STUDENTS = 80;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 let child: ChildProcess | undefined;
 let lms: MockLms;
 let dir: string;
 let dbName: string;
 let url: string;
-let output = '';
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'la-stop-'));
@@ -54,23 +41,13 @@ beforeAll(async () => {
   lms = await MockLms.start({ toolUrl: url });
   const platformsFile = path.join(dir, 'platforms.json');
   await writeFile(platformsFile, JSON.stringify({ platforms: [lms.registration()] }));
-  child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: projectRoot,
-    env: {
-      ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, MONGODB_URI: testMongoUri(),
-      MONGODB_DB: dbName, LTI_KEY: randomBytes(32).toString('hex'), PLATFORMS_FILE: platformsFile, DATA_DIR: dir, LOG_LEVEL: 'warn',
-      COOKIE_SECURE: 'false', COOKIE_SAMESITE: 'Lax', AUTO_MARK_INTERVAL_SECONDS: '0', GRADE_SYNC_INTERVAL_SECONDS: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const tool = spawnTool({
+    ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, MONGODB_URI: testMongoUri(),
+    MONGODB_DB: dbName, LTI_KEY: randomBytes(32).toString('hex'), PLATFORMS_FILE: platformsFile, DATA_DIR: dir, LOG_LEVEL: 'warn',
+    COOKIE_SECURE: 'false', COOKIE_SAMESITE: 'Lax', AUTO_MARK_INTERVAL_SECONDS: '0', GRADE_SYNC_INTERVAL_SECONDS: '0',
   });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.status === 200, () => false);
-    if (ok) break;
-    if (i > 120 || child.exitCode !== null) throw new Error(`the tool did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  child = tool.child;
+  await waitForOk(tool, url);
   await connectMongoose(testMongoUri(), dbName);
 });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Config, ConfigError, loadConfig } from '../../../config/config';
+import { Config, ConfigError, EMBEDDED_IN_PRODUCTION, loadConfig } from '../../../config/config';
 import { loadOrCreateDevLtiKey } from '../../../config/lti-key';
 
 const GOOD_KEY = '3f9c2a7b1e4d8f6a0c5b9e2d7a1f4c8b6e0d3a9f2c7b5e1d8a4f0c6b2e9d7a3f';
@@ -86,7 +86,7 @@ describe('configuration from the environment', () => {
 
   describe('in production', () => {
     it('when LTI_KEY is missing and PUBLIC_URL is http, then both problems are reported at once', () => {
-      const problems = problemsOf({ NODE_ENV: 'production', PUBLIC_URL: 'http://attendance.example.edu' });
+      const problems = problemsOf({ NODE_ENV: 'production', PUBLIC_URL: 'http://attendance.example.edu', MONGODB_URI: 'mongodb://db.example.edu' });
       expect(problems).toEqual(
         expect.arrayContaining([expect.stringMatching(/^LTI_KEY: required in production/), expect.stringMatching(/^PUBLIC_URL: must be an https:\/\//)]),
       );
@@ -94,7 +94,7 @@ describe('configuration from the environment', () => {
     });
 
     it('when PUBLIC_URL is missing, then it is required', () => {
-      expect(problemsOf({ NODE_ENV: 'production', LTI_KEY: GOOD_KEY })).toEqual([expect.stringMatching(/^PUBLIC_URL: required in production/)]);
+      expect(problemsOf({ NODE_ENV: 'production', LTI_KEY: GOOD_KEY, MONGODB_URI: 'mongodb://db.example.edu' })).toEqual([expect.stringMatching(/^PUBLIC_URL: required in production/)]);
     });
 
     it('when COOKIE_SECURE=false, then it is refused', () => {
@@ -103,11 +103,38 @@ describe('configuration from the environment', () => {
     });
 
     it('when a proper key and an https URL are given, then the configuration is accepted', () => {
-      const config = loadConfig({ NODE_ENV: 'production', LTI_KEY: GOOD_KEY, PUBLIC_URL: 'https://attendance.example.edu' });
+      const config = loadConfig({ NODE_ENV: 'production', LTI_KEY: GOOD_KEY, PUBLIC_URL: 'https://attendance.example.edu', MONGODB_URI: 'mongodb+srv://cluster0.example.mongodb.net' });
       expect(config.env).toBe('production');
       expect(config.ltiKey).toBe(GOOD_KEY);
       expect(config.cookieSecure).toBe(true);
       expect(config.cookieSameSite).toBe('None');
+    });
+  });
+
+  describe('the database in production (issue #16)', () => {
+    const PROD = { NODE_ENV: 'production', LTI_KEY: GOOD_KEY, PUBLIC_URL: 'https://attendance.example.edu' };
+
+    it('when MONGODB_URI is missing, then the embedded database is refused with the ways to get MongoDB', () => {
+      const problems = problemsOf(PROD);
+      expect(problems).toEqual([EMBEDDED_IN_PRODUCTION]);
+      expect(problems[0]).toMatch(/^MONGODB_URI: required in production/);
+      for (const way of ['MongoDB Community Server', 'replica set', 'rs.initiate()', 'MongoDB Atlas', 'replicaSet=rs0', 'EMBEDDED_DB_IN_PRODUCTION=true']) {
+        expect(problems[0]).toContain(way);
+      }
+    });
+
+    it('when EMBEDDED_DB_IN_PRODUCTION=true, then a one-server evaluation may run on the embedded database', () => {
+      const config = loadConfig({ ...PROD, EMBEDDED_DB_IN_PRODUCTION: 'true' });
+      expect(config.mongodbUri).toBeUndefined();
+      expect(config.embeddedDbInProduction).toBe(true);
+    });
+
+    it.each(['false', 'no', ''])('when EMBEDDED_DB_IN_PRODUCTION=%j, then it is still refused', (value) => {
+      expect(problemsOf({ ...PROD, EMBEDDED_DB_IN_PRODUCTION: value })).toEqual([EMBEDDED_IN_PRODUCTION]);
+    });
+
+    it('when not in production, then the embedded database needs no opt-in', () => {
+      expect(loadConfig({ NODE_ENV: 'development' }).embeddedDbInProduction).toBe(false);
     });
   });
 
