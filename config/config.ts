@@ -31,6 +31,8 @@ export interface Config {
   defaultTimezone: string;
   defaultLocale: 'en' | 'lv';
   adminToken?: string;
+  /** METRICS_TOKEN: the bearer token Prometheus sends for /metrics; /metrics is off (404) without it. */
+  metricsToken?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   platformsFile?: string;
   /** Allowed age (s) of an id_token's iat; ltijs's default of 10 s breaks on real clocks. */
@@ -99,6 +101,7 @@ const envSchema = z.object({
   DEFAULT_TIMEZONE: z.string().refine(isIanaZone, 'must be an IANA time zone such as Europe/Riga').default('UTC'),
   DEFAULT_LOCALE: z.enum(['en', 'lv']).default('en'),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PLATFORMS_FILE: z.string().optional(),
   LTI_TOKEN_MAX_AGE: z.coerce.number().int().min(10).max(600).default(60),
@@ -197,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultTimezone: e.DEFAULT_TIMEZONE,
     defaultLocale: e.DEFAULT_LOCALE,
     adminToken: e.ADMIN_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     platformsFile: e.PLATFORMS_FILE,
     tokenMaxAgeSeconds: e.LTI_TOKEN_MAX_AGE,

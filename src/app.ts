@@ -3,6 +3,8 @@ import helmet from 'helmet';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/config';
 import { adminApiRouter } from './admin/admin.routes';
+import { platformsAdminRouter } from './admin/platforms.admin.routes';
+import { gradeSyncAdminRouter } from './admin/grade-sync.admin.routes';
 import { attendanceRouter } from './attendance/attendance.routes';
 import { checkInRouter } from './check-in/check-in.routes';
 import { pairingRouter } from './check-in/pairing.routes';
@@ -31,6 +33,9 @@ import type { PlatformRegistry } from './platforms/platform-registry';
 import type { PlatformService } from './platforms/platform.service';
 import { crossSiteGuard } from './shared/cross-site.middleware';
 import { Refusal } from './shared/errors';
+import { httpMetricsMiddleware } from './metrics/metrics';
+import { metricsRouter } from './metrics/metrics.routes';
+import { requestIdMiddleware } from './shared/request-id';
 import { rememberSecurityHeaders } from './shared/security-headers';
 import { staticFileHeaders } from './shared/static-files';
 import { errorHandler, notFoundHandler, rejectMalformedPath } from './shared/error-handler.middleware';
@@ -48,6 +53,8 @@ export interface AppDeps {
   /** LMS registrations (dynamic registration stores new LMSs through it). */
   platforms: PlatformService;
   checkDatabase: () => Promise<boolean>;
+  /** The database's schema version after this instance's migrations (for /readyz). */
+  schemaVersion?: number;
   /** The real clock, for LTI protocol checks (see ToolOptions.now). */
   now: () => Date;
   features: FeatureDeps;
@@ -65,6 +72,9 @@ export function buildApp(deps: AppDeps): Express {
   app.set('views', join(root, 'views'));
   app.set('view engine', 'ejs');
   app.locals.publicUrl = publicUrl;
+  // First: every log line of the request carries its id (X-Request-Id).
+  app.use(requestIdMiddleware());
+  app.use(httpMetricsMiddleware());
 
   const https = publicUrl.startsWith('https://');
   app.use(
@@ -112,9 +122,10 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/static', express.static(join(root, 'public'), { maxAge: '1h', index: false, setHeaders: staticFileHeaders(join(root, 'public')) }));
   app.get('/favicon.ico', (_req, res) => res.redirect(301, '/static/img/favicon.svg'));
 
-  app.use(healthRouter(deps.checkDatabase));
+  app.use(healthRouter({ database: deps.checkDatabase, schemaVersion: deps.schemaVersion ?? 0 }));
+  app.use(metricsRouter(config.metricsToken));
   // The administration API (ADMIN_TOKEN): public paths, its own credential, no launch.
-  app.use(adminApiRouter(config.adminToken, { routers: [] }));
+  app.use(adminApiRouter(config.adminToken, { routers: [platformsAdminRouter(deps.platforms), gradeSyncAdminRouter()] }));
   // LTI Dynamic Registration and the Canvas configuration: public, before ltijs (which answers /register itself).
   app.use(registrationRouter({
     features: deps.features, platforms: deps.platforms, settings: config.dynamicRegistration, production: config.env === 'production',

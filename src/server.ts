@@ -16,8 +16,11 @@ import { createLtiAdapter, LtiAdapter } from './lti/lti.adapter';
 import { PlatformRegistry } from './platforms/platform-registry';
 import { createPlatformService, PlatformService } from './platforms/platform.service';
 import { createLtiServices } from './lti/nrps.adapter';
+import { MIGRATIONS } from './migrations';
+import { runMigrations } from './migrations/migration-runner';
 import { syncRosterAfterTeacherLaunch } from './roster/roster-sync.service';
 import { sendRefusal } from './shared/error-handler.middleware';
+import { newHolderId } from './shared/job-lease.service';
 import type { FeatureDeps } from './shared/feature-deps';
 import { ensureDefaultStatusSet } from './status-sets/status-set.service';
 import type { LaunchContext } from './lti/launch-context';
@@ -96,6 +99,11 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
   const { config, log } = opts;
   const now = opts.now ?? (() => new Date());
   await connectMongoose(opts.mongoUri, config.dbName, config.writeConcern);
+  // Before anything reads or writes course data; instances starting together migrate once.
+  const { version: schemaVersion } = await runMigrations(MIGRATIONS, { holder: newHolderId('migrate'), log, now: () => new Date() }).catch(async (err: unknown) => {
+    await disconnectMongoose().catch(() => undefined);
+    throw err;
+  });
 
   // Listen early (answering 503) so a port-0 test server knows its public URL before ltijs is set up.
   const server = createServer();
@@ -141,7 +149,7 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
     }
     registry = new PlatformRegistry(platforms.listPlatforms);
     await registry.start((err) => log.warn({ err }, 'platform registry refresh failed'));
-    return finishStart({ ...opts, now }, server, publicUrl, port, lti, platforms, registry, features);
+    return finishStart({ ...opts, now, schemaVersion }, server, publicUrl, port, lti, platforms, registry, features);
   } catch (err) {
     // Leave no open port or connection behind, so the process can report the error and exit.
     registry?.stop();
@@ -153,7 +161,7 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
 }
 
 function finishStart(
-  opts: ToolOptions & { now: () => Date },
+  opts: ToolOptions & { now: () => Date; schemaVersion: number },
   server: Server,
   publicUrl: string,
   port: number,
@@ -164,7 +172,9 @@ function finishStart(
 ): Tool {
   const { config, log, now } = opts;
   const draining = { on: false };
-  const app = buildApp({ config, publicUrl, log, lti, registry, platforms, checkDatabase: () => pingDatabase(), now: () => new Date(), features, draining: () => draining.on });
+  const app = buildApp({
+    config, publicUrl, log, lti, registry, platforms, checkDatabase: () => pingDatabase(), schemaVersion: opts.schemaVersion, now: () => new Date(), features, draining: () => draining.on,
+  });
   setHandler(server, app);
   const cleanup = startCleanupWorker({
     ltijsDbName: `${config.dbName}_ltijs`,

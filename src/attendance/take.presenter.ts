@@ -7,7 +7,7 @@ import { REMARK_MAX } from './record-source';
 import { ConflictContext, ConflictFacts, conflictFlash, ConflictView, toConflictView } from './take-conflict.presenter';
 import { deviceFlags, NO_FLAGS } from './take-device.presenter';
 import { historyLink, takeLink, takePath } from './take-links';
-import { nameParts, sortByName } from './take-names';
+import { nameParts, nameSortNotice, nameSortNoticeText, sortByName } from './take-names';
 import type { PlannedConflict } from './take-plan';
 import { encodeShown, FormerReason, intendedValue, PostedRow, RowProblem, RowValue, sameValue, StatusChoice, valueOf } from './take-rules';
 import type { TakeSort } from './take.schema';
@@ -77,6 +77,8 @@ export interface TakeView {
   remarkMax: number;
   sort: TakeSort;
   sortLinks: Array<{ label: string; href: string; current: boolean }>;
+  /** "By last name" with students the LMS sent no family name for (Open edX): how they are sorted. */
+  namesNotice?: string;
   /** Visible statuses: the bulk buttons and the legend. */
   statuses: StatusOption[];
   rows: TakeRow[];
@@ -284,6 +286,7 @@ export function toTakeView(input: TakeViewInput): TakeView {
     remarkMax: REMARK_MAX,
     sort,
     sortLinks: (['last', 'first'] as const).map((s) => ({ label: t(`attendance.take.sort_${s}`), href: takeLink(launch, data.session.id, `sort=${s}`), current: s === sort })),
+    namesNotice: sort === 'last' ? nameSortNoticeText(nameSortNotice(data.students), t, 'attendance.take.names_notice') : undefined,
     statuses: data.statusSet.statuses.filter((s) => s.visible).map(toOption),
     rows,
     conflictCount,

@@ -12,6 +12,7 @@ import { findStatusSet } from '../status-sets/status-set-lookup.service';
 import { attemptsLeft, retryAt } from './attempts';
 import { AttemptScope, GuessAttempt, recentFailuresMs } from './attempt-slots.service';
 import { DeviceConflictModel } from './device-conflict.model';
+import { countCheckIn } from '../metrics/metrics';
 import { CheckInInput, CheckInRefusal, decideCheckIn, EarlyFacts, SubmittedCode } from './check-in-decision';
 import { rotationOn, SelfMarkingSettings } from './settings';
 import { readExtras, settingsFrom } from './self-marking.service';
@@ -206,6 +207,15 @@ async function quickFacts(scope: AttemptScope, ctx: CheckInContext, attempt: Gue
  * it reserves nothing; it still honours a lock-out, read from the stored failures.
  */
 export async function submitCheckIn(
+  courseId: string, activityId: string, sessionId: string, userId: string,
+  form: { code?: string; statusId?: string; qrCode?: string }, ctx: CheckInContext & { fallbackZone: string; log?: Logger },
+): Promise<SubmitOutcome> {
+  const outcome = await judgeAndRecord(courseId, activityId, sessionId, userId, form, ctx);
+  countCheckIn(form.qrCode !== undefined ? 'qr' : 'password', outcome.ok ? 'recorded' : outcome.reason);
+  return outcome;
+}
+
+async function judgeAndRecord(
   courseId: string, activityId: string, sessionId: string, userId: string,
   form: { code?: string; statusId?: string; qrCode?: string }, ctx: CheckInContext & { fallbackZone: string; log?: Logger },
 ): Promise<SubmitOutcome> {

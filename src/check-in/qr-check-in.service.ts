@@ -1,3 +1,4 @@
+import { countCheckIn } from '../metrics/metrics';
 import { ActivityModel } from '../courses/activity.model';
 import { MemberModel } from '../roster/member.model';
 import { AttendanceSessionModel } from '../sessions/attendance-session.model';
@@ -90,7 +91,10 @@ export type QrOutcome = SubmitOutcome | { ok: false; held: HeldScanProblem; cons
  */
 export async function completeHeldScan(s: QrSession, heldId: string, userId: string, statusId: string | undefined, ctx: QrCheckInContext): Promise<QrOutcome> {
   const claim = await claimHeldScan(heldId, s.sessionId, ctx.deviceId, userId, ctx.now);
-  if (!claim.ok) return { ok: false, held: claim.problem, consumedBy: claim.consumedBy };
+  if (!claim.ok) {
+    countCheckIn('qr', `held_${claim.problem}`);
+    return { ok: false, held: claim.problem, consumedBy: claim.consumedBy };
+  }
   const outcome = await submitCheckIn(s.courseId, s.activityId, s.sessionId, userId, { qrCode: claim.scan.code, statusId }, {
     now: ctx.now, ip: ctx.ip, deviceId: ctx.deviceId, codeAtMs: Math.min(claim.scan.scannedAt.getTime(), ctx.now.getTime()), fallbackZone: ctx.fallbackZone, log: ctx.log,
   });

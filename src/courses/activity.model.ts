@@ -1,5 +1,7 @@
 import { Schema, model } from 'mongoose';
 import { selfMarkingFields } from '../check-in/self-marking-fields';
+import { TEACHING_ASSISTANT_POLICIES } from '../lti/roles';
+import { versionedFields } from '../shared/versioned';
 
 /**
  * One per LTI resource link: the analogue of one mod_attendance instance. Keeps the service
@@ -25,6 +27,15 @@ const servicesSchema = new Schema(
  */
 const selfMarkingDefaultsSchema = new Schema(
   { ...selfMarkingFields },
+  { _id: false },
+);
+
+/**
+ * Who may take attendance when a teaching assistant launches (src/lti/roles.ts
+ * TeachingAssistantPolicy), versioned for its form on the Participants page. Absent = the default.
+ */
+const teachingAssistantsSchema = new Schema(
+  { policy: { type: String, enum: TEACHING_ASSISTANT_POLICIES }, ...versionedFields },
   { _id: false },
 );
 
@@ -57,6 +68,7 @@ const activitySchema = new Schema(
     /** The teacher's own link to this activity in the LMS (Settings), preferred over lmsReturnUrl. */
     lmsActivityUrl: { type: String },
     selfMarkingDefaults: { type: selfMarkingDefaultsSchema },
+    teachingAssistants: { type: teachingAssistantsSchema },
   },
   { timestamps: true, collection: 'activities' },
 );

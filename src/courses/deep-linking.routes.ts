@@ -4,11 +4,12 @@ import type { Translate } from '../i18n/i18n';
 import { type DeepLinkingRequest, type LtiResourceLinkItem, deepLinkingRequest, signDeepLinkingResponse } from '../lti/deep-linking.adapter';
 import { getLaunch, requireRole } from '../lti/launch-context.middleware';
 import { LTI_ROUTES } from '../lti/lti.adapter';
+import { registeredLmsKind } from '../platforms/platform.service';
 import { asyncHandler } from '../shared/async-handler';
 import { Refusal } from '../shared/errors';
 import type { FeatureDeps } from '../shared/feature-deps';
 import { type FieldErrors, fieldErrors } from '../shared/forms';
-import { allowFormActionTo, resourceLinkItem } from './deep-linking';
+import { allowFormActionTo, isOpenEdxDeepLinking, resourceLinkItem } from './deep-linking';
 import { DEEP_LINK_LIMITS, type RawDeepLinkingForm, deepLinkingFormSchema, rawDeepLinkingForm } from './deep-linking.schema';
 
 /**
@@ -25,25 +26,40 @@ export function deepLinkingRouter(deps: FeatureDeps): Router {
   // Only teachers create links; a deep-linking launch has no activity, so app.ts's guards do not apply.
   router.use(DEEP_LINKING_PATH, requireRole('teacher'));
 
-  router.get(DEEP_LINKING_PATH, (_req, res) => {
-    const request = requireDeepLinkingRequest(res);
-    const t = res.locals.t as Translate;
-    const values: RawDeepLinkingForm = { title: t('deep_linking_form.default_title'), description: '', gradeType: 'points', maxGrade: '100' };
-    renderForm(res, 200, request, values, {});
-  });
+  router.get(
+    DEEP_LINKING_PATH,
+    asyncHandler(async (_req, res) => {
+      const request = requireDeepLinkingRequest(res);
+      const openEdx = await fromOpenEdx(res, request);
+      const t = res.locals.t as Translate;
+      const values: RawDeepLinkingForm = { title: t('deep_linking_form.default_title'), description: '', gradeType: 'points', maxGrade: '100' };
+      renderForm(res, 200, { request, openEdx }, values, {});
+    }),
+  );
 
   router.post(
     DEEP_LINKING_PATH,
     asyncHandler(async (req, res) => {
       const request = requireDeepLinkingRequest(res);
+      const openEdx = await fromOpenEdx(res, request);
       const body = (req.body ?? {}) as Record<string, unknown>;
       const raw = rawDeepLinkingForm(body);
-      if (!request.acceptsResourceLink) return renderForm(res, 400, request, raw, {});
+      if (!request.acceptsResourceLink) return renderForm(res, 400, { request, openEdx }, raw, {});
+      const t = res.locals.t as Translate;
       // "Cancel" answers the LMS with no content, which closes its picker without adding anything.
+      // Not on Open edX: it would erase the block's current selection (deep-linking.ts). LTI Deep
+      // Linking 2.0 (https://www.imsglobal.org/spec/lti-dl/v2p0, §4.2 the response message) lets
+      // a tool return an empty content_items list, but requires no answer: the flow is a browser
+      // visit the user may leave at any time, and the platform keeps what it has until a response
+      // arrives. So on Open edX, Cancel sends nothing and tells the teacher how to leave.
+      if (body.cancel !== undefined && openEdx) {
+        res.setHeader('Cache-Control', 'no-store');
+        return res.render('home/deep-linking-cancelled', { pageTitle: t('deep_linking_form.cancelled.title') });
+      }
       let item: LtiResourceLinkItem | undefined;
       if (body.cancel === undefined) {
         const parsed = deepLinkingFormSchema.safeParse(raw);
-        if (!parsed.success) return renderForm(res, 400, request, raw, fieldErrors(parsed.error));
+        if (!parsed.success) return renderForm(res, 400, { request, openEdx }, raw, fieldErrors(parsed.error));
         item = resourceLinkItem(parsed.data, { launchUrl: `${deps.publicUrl}${LTI_ROUTES.launch}`, resourceId: randomUUID() });
       }
       const jwt = await signDeepLinkingResponse(res, item ? [item] : []);
@@ -51,7 +67,6 @@ export function deepLinkingRouter(deps: FeatureDeps): Router {
       const csp = res.getHeader('Content-Security-Policy');
       res.setHeader('Content-Security-Policy', allowFormActionTo(typeof csp === 'string' ? csp : '', request.returnUrl));
       res.setHeader('Cache-Control', 'no-store');
-      const t = res.locals.t as Translate;
       res.render('home/deep-linking-return', {
         pageTitle: t('deep_linking_form.return.title'),
         action: request.returnUrl,
@@ -71,13 +86,22 @@ function requireDeepLinkingRequest(res: Response): DeepLinkingRequest {
   return request;
 }
 
-function renderForm(res: Response, status: number, request: DeepLinkingRequest, values: RawDeepLinkingForm, errors: FieldErrors): void {
+/** Open edX treats a response differently (see isOpenEdxDeepLinking): the page must say so. */
+async function fromOpenEdx(res: Response, request: DeepLinkingRequest): Promise<boolean> {
+  const launch = getLaunch(res);
+  return isOpenEdxDeepLinking(await registeredLmsKind(launch.issuer, launch.clientId), request.returnUrl);
+}
+
+function renderForm(
+  res: Response, status: number, picker: { request: DeepLinkingRequest; openEdx: boolean }, values: RawDeepLinkingForm, errors: FieldErrors,
+): void {
   const launch = getLaunch(res);
   res.status(status).render('home/deep-linking', {
     view: {
       pageTitle: res.locals.t('deep_linking_form.title'),
       userName: launch.userName,
-      accepts: request.acceptsResourceLink,
+      accepts: picker.request.acceptsResourceLink,
+      openEdx: picker.openEdx,
       action: DEEP_LINKING_PATH,
       values,
       errors,

@@ -1,4 +1,5 @@
 import type { LtiResourceLinkItem } from '../lti/deep-linking.adapter';
+import type { LmsKind } from '../platforms/platform.schema';
 import { hasAtMostTwoDecimals } from '../status-sets/status-rules';
 import { DEEP_LINK_LIMITS, type DeepLinkingFormInput, parseDecimal } from './deep-linking.schema';
 
@@ -73,4 +74,24 @@ export function allowFormActionTo(csp: string, returnUrl: string): string {
     });
   if (!found) directives.push(`form-action 'self' ${origin}`);
   return directives.join(';');
+}
+
+/**
+ * Where Open edX takes deep-linking responses: `{lms}/api/lti_consumer/v1/lti/{config id}/lti-dl/response`
+ * (openedx/xblock-lti-consumer, lti_consumer/utils.py, get_lti_deeplinking_response_url).
+ * Open edX sends no tool_platform claim (lti_consumer/lti_1p3/constants.py, LTI_BASE_MESSAGE,
+ * holds only message_type and version), so this address is what gives it away.
+ */
+const OPENEDX_DEEP_LINKING_RETURN = /\/api\/lti_consumer\/v1\/lti\/[^/]+\/lti-dl\/response\/?$/;
+
+/**
+ * Whether the content picker was opened by Open edX, whose deep linking differs: every response
+ * replaces the block's earlier items (lti_consumer/plugin/views.py, deep_linking_response_endpoint:
+ * "Erase older deep linking selection"), so an empty response erases them, and a returned
+ * lineItem is ignored. The registration's `lms` (set by the admin) decides; an unmarked
+ * registration is recognised by Open edX's return address.
+ */
+export function isOpenEdxDeepLinking(registered: LmsKind | undefined, returnUrl: string): boolean {
+  if (registered !== undefined) return registered === 'openedx';
+  return URL.canParse(returnUrl) && OPENEDX_DEEP_LINKING_RETURN.test(new URL(returnUrl).pathname);
 }

@@ -7,6 +7,7 @@ import { withLtik } from '../shared/links';
 import { setLocale } from '../shared/locale.middleware';
 import { DEEP_LINKING_PATH } from './deep-linking.routes';
 import { recordLaunch } from './launch.service';
+import { countLaunch } from '../metrics/metrics';
 
 export interface LaunchHandlerDeps {
   registry: PlatformRegistry;
@@ -27,9 +28,12 @@ export function launchHandler(deps: LaunchHandlerDeps) {
     setLocale(res.locals, launch.locale);
     await assertDeploymentAllowed(deps.registry, launch);
     if (!launch.activityId) throw new Refusal('malformed_launch', 'NO_RESOURCE_LINK');
-    await recordLaunch(launch, data, { timezone: deps.defaultTimezone }, deps.now());
-    await deps.afterLaunch(launch);
-    res.redirect(303, withLtik(homePath(launch), launch.ltik));
+    // A teaching assistant's role depends on the activity's setting (read where the activity is recorded).
+    const role = await recordLaunch(launch, data, { timezone: deps.defaultTimezone }, deps.now());
+    const inActivity = { ...launch, role };
+    countLaunch(role);
+    await deps.afterLaunch(inActivity);
+    res.redirect(303, withLtik(homePath(inActivity), launch.ltik));
   };
 }
 
@@ -41,6 +45,7 @@ export function deepLinkingHandler(deps: LaunchHandlerDeps) {
   return async (_req: Request, res: Response, _data: LaunchData, launch: LaunchContext): Promise<void> => {
     setLocale(res.locals, launch.locale);
     await assertDeploymentAllowed(deps.registry, launch);
+    countLaunch('deep_linking');
     res.redirect(303, withLtik(DEEP_LINKING_PATH, launch.ltik));
   };
 }

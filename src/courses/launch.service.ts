@@ -1,5 +1,7 @@
 import type { LaunchContext, LaunchData } from '../lti/launch-context';
+import { mapRoles, type ToolRole } from '../lti/roles';
 import { MemberModel } from '../roster/member.model';
+import { teachingAssistantPolicyOf } from '../roster/teaching-assistants.service';
 import { ActivityModel } from './activity.model';
 import { CourseModel } from './course.model';
 import { gradingFromCustom } from './deep-linking';
@@ -24,14 +26,19 @@ function initialGrading(custom: Record<string, string> | undefined): Record<stri
  * Records a launch: upserts the course, the activity (resource link) and the member.
  * Three independent single-document upserts: idempotent, no transaction needed, and two
  * launches racing each other converge on the same documents.
+ * Returns the launch's role in its activity (a teaching assistant's depends on the activity's setting).
  */
 export async function recordLaunch(
   launch: LaunchContext,
   data: LaunchData,
   defaults: { timezone: string },
   now: Date,
-): Promise<void> {
+): Promise<ToolRole> {
   const { courseId, activityId } = launch;
+  // A launch that grants nothing (an empty or unknown role list, an observer) decides only what
+  // that launch may see: it records a role for someone new, but never replaces the course role
+  // that NRPS or an earlier launch established (issue #15). NRPS still updates it.
+  const keepsCourseRole = data.role === 'limited';
   const ops: Promise<unknown>[] = [
     CourseModel.updateOne(
       { _id: courseId },
@@ -58,11 +65,11 @@ export async function recordLaunch(
           email: data.user.email,
           sourcedId: data.user.sourcedId,
           username: data.user.username,
-          ltiRoles: data.ltiRoles,
-          role: data.role,
+          ...(keepsCourseRole ? {} : { ltiRoles: data.ltiRoles, role: data.role }),
           active: true,
           lastLaunchAt: now,
         }),
+        ...(keepsCourseRole ? { $setOnInsert: { ltiRoles: data.ltiRoles, role: data.role } } : {}),
       },
       { upsert: true },
     ),
@@ -96,6 +103,8 @@ export async function recordLaunch(
     );
   }
   await Promise.all(ops);
+  if (!data.teachingAssistant || !activityId) return data.role;
+  return mapRoles(data.ltiRoles, { teachingAssistants: await teachingAssistantPolicyOf(courseId, activityId) });
 }
 
 export interface ActivityHomeData {

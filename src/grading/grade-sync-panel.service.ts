@@ -5,13 +5,19 @@ import { enqueueGradeSync } from './grade-sync.service';
 import { GradeSyncJobModel } from './grade-sync.model';
 import { loadLineItemStatus, type LineItemSource } from './line-item.service';
 
-/** The teacher's Grade sync panel: what is waiting, what failed and why, and the two buttons. */
+/**
+ * The teacher's Grade sync panel: what is waiting, what is failing and why (with the LMS's own
+ * message), and the two buttons. Failing jobs (state `failed`) are still queued: the panel says
+ * when the next attempt is.
+ */
 
 export interface SyncProblem {
   userId: string;
   name: string;
   reason: string;
   status?: number;
+  /** The LMS's own words (already made safe by the adapter); shown escaped. */
+  lmsMessage?: string;
   at?: Date;
   attempts: number;
   nextAttemptAt?: Date;
@@ -27,13 +33,15 @@ export interface SyncStatus {
   /** The newest error among jobs still pending or failed (none once everything got through). */
   lastError?: SyncProblem;
   lastSuccessAt?: Date;
-  /** Failed jobs, newest error first (at most FAILED_LIST_MAX). */
+  /** Failing jobs (state `failed`, still retried), newest error first (at most FAILED_LIST_MAX). */
   failed: SyncProblem[];
 }
 
 const FAILED_LIST_MAX = 100;
 
-type JobLean = { userId: string; state: string; attempts?: number; nextAttemptAt?: Date; lastError?: string; lastErrorStatus?: number; lastErrorAt?: Date };
+type JobLean = {
+  userId: string; state: string; attempts?: number; nextAttemptAt?: Date; lastError?: string; lastErrorStatus?: number; lastErrorMessage?: string; lastErrorAt?: Date;
+};
 
 async function namesOf(courseId: string, userIds: string[]): Promise<Map<string, string>> {
   if (userIds.length === 0) return new Map();
@@ -43,8 +51,8 @@ async function namesOf(courseId: string, userIds: string[]): Promise<Map<string,
 }
 
 const toProblem = (j: JobLean, names: Map<string, string>): SyncProblem => ({
-  userId: j.userId, name: names.get(j.userId) ?? j.userId, reason: j.lastError ?? 'unknown', status: j.lastErrorStatus,
-  at: j.lastErrorAt, attempts: j.attempts ?? 0, nextAttemptAt: j.state === 'pending' ? j.nextAttemptAt : undefined,
+  userId: j.userId, name: names.get(j.userId) ?? j.userId, reason: j.lastError ?? 'unknown', status: j.lastErrorStatus, lmsMessage: j.lastErrorMessage,
+  at: j.lastErrorAt, attempts: j.attempts ?? 0, nextAttemptAt: j.state === 'pending' || j.state === 'failed' ? j.nextAttemptAt : undefined,
 });
 
 export async function loadSyncStatus(courseId: string, activityId: string, now: Date): Promise<SyncStatus> {

@@ -9,6 +9,8 @@ export interface SyncProblemView {
   userId: string;
   name: string;
   message: string;
+  /** "The LMS said: “Invalid token signature.”" when the LMS explained itself. Plain text: the template escapes it. */
+  lmsSaid?: string;
   when: string;
   attempts: number;
   next?: string;
@@ -50,6 +52,7 @@ export function problemMessage(reason: string, status: number | undefined, t: Tr
 function problemView(p: SyncProblem, timezone: string, o: SyncViewOptions): SyncProblemView {
   return {
     userId: p.userId, name: p.name, message: problemMessage(p.reason, p.status, o.t), when: when(p.at, timezone, o.locale), attempts: p.attempts,
+    lmsSaid: p.lmsMessage ? o.t('grade_sync.lms_said', { message: p.lmsMessage }) : undefined,
     next: p.nextAttemptAt ? when(p.nextAttemptAt, timezone, o.locale) : undefined,
   };
 }

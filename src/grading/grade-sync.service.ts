@@ -20,6 +20,10 @@ import { markLineItemLost, resolveLineItem, type GradeTarget } from './line-item
  * Never losing a grade: a job is only marked done when its `generation` is still the one read
  * at claim time; a change enqueued during the delivery leaves it pending and due.
  * Duplicates are harmless: a repeated score replaces the same grade (the last score wins).
+ *
+ * Never giving up: a failed delivery is retried with backoff for as long as it takes
+ * (backoff.ts); a refusal, or a long run of failures, shows the job as failing (state `failed`,
+ * still queued) on the teacher's panel and in the admin API, with the LMS's own message.
  */
 
 export interface GradeSyncDeps {
@@ -44,6 +48,7 @@ export interface ProcessSummary {
   /** Finished without sending (grade type none, or no grade and nothing to clear). */
   skipped: number;
   retrying: number;
+  /** Jobs that failed and now show as failing (still queued for their next attempt). */
   failed: number;
   /** A full batch was due: call again. */
   more: boolean;
@@ -52,8 +57,16 @@ export interface ProcessSummary {
 const LEASE_MS = 2 * 60_000;
 const DEFAULT_BATCH = 50;
 const DEFAULT_CONCURRENCY = 4;
-/** Failures that repeating the same request cannot fix: the job fails at once. */
-const PERMANENT = new Set(['rejected', 'ags_unavailable']);
+/** Failures that repeating the same request will not fix until someone acts: the job shows as failing at once. */
+const REFUSALS = new Set(['rejected', 'ags_unavailable', 'platform_unknown', 'platform_inactive']);
+
+/** `token_refused` with a 4xx: the LMS will not give the tool a token (a 5xx from its token endpoint is an outage). */
+export function isRefusal(reason: string, status: number | undefined): boolean {
+  return REFUSALS.has(reason) || (reason === 'token_refused' && status !== undefined && status >= 400 && status < 500);
+}
+
+/** Jobs the worker takes when due: failing ones are retried as well (never given up). */
+const QUEUED = ['pending', 'failed'];
 
 export async function enqueueGradeSync(courseId: string, activityId: string, userIds: string[], now: Date): Promise<void> {
   const unique = [...new Set(userIds)];
@@ -81,7 +94,7 @@ export async function enqueueGradeSync(courseId: string, activityId: string, use
     if (!errors.every(isDuplicateKey)) throw err;
     await GradeSyncJobModel.collection.bulkWrite(ops as never, { ordered: false });
   }
-  // Done or failed jobs become due now. Pending ones keep their schedule: a job backing off
+  // Done or failing jobs become due now. Pending ones keep their schedule: a job backing off
   // during an LMS outage does not hammer it again for every new change (it sends the newest grade anyway).
   // Read, then re-arm by _id (index lookups only). A job read as done or failed cannot be marked
   // done or failed again for an older generation (the generation went up above), so the only
@@ -105,7 +118,10 @@ export function gradeSyncListener(deps: { now: () => Date; log: Logger }): Atten
   };
 }
 
-type JobLean = { _id: string; courseId: string; activityId: string; userId: string; state: string; generation?: number; attempts?: number; nextAttemptAt: Date; lastScore?: number | null };
+type JobLean = {
+  _id: string; courseId: string; activityId: string; userId: string; state: string; generation?: number; attempts?: number; nextAttemptAt: Date;
+  lastScore?: number | null; failingSince?: Date;
+};
 
 type Outcome = { kind: 'sent'; given: number | null } | { kind: 'skipped' };
 
@@ -156,7 +172,7 @@ class RunTargets {
 export async function processGradeSync(deps: GradeSyncDeps, opts: ProcessOptions): Promise<ProcessSummary> {
   const now = deps.now();
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
-  const due = await GradeSyncJobModel.find({ state: 'pending', nextAttemptAt: { $lte: now } }, { _id: 1 })
+  const due = await GradeSyncJobModel.find({ state: { $in: QUEUED }, nextAttemptAt: { $lte: now } }, { _id: 1 })
     .sort({ nextAttemptAt: 1 }).limit(batchSize).lean<Array<{ _id: string }>>();
   const summary: ProcessSummary = { claimed: 0, sent: 0, skipped: 0, retrying: 0, failed: 0, more: due.length === batchSize };
   const targets = new RunTargets(deps, opts.holder);
@@ -185,7 +201,7 @@ async function processOne(jobId: string, deps: GradeSyncDeps, holder: string, ta
   try {
     // Read again under the lease: another instance may have delivered it since our query.
     const job = await GradeSyncJobModel.findOne({ _id: jobId }).lean<JobLean>();
-    if (!job || job.state !== 'pending' || job.nextAttemptAt.getTime() > deps.now().getTime()) return 'busy';
+    if (!job || !QUEUED.includes(job.state) || job.nextAttemptAt.getTime() > deps.now().getTime()) return 'busy';
     try {
       const outcome = await deliver(job, deps, targets);
       await recordSuccess(job, outcome, deps.now());
@@ -224,27 +240,39 @@ async function deliver(job: JobLean, deps: GradeSyncDeps, targets: RunTargets): 
 async function recordSuccess(job: JobLean, outcome: Outcome, now: Date): Promise<void> {
   const sent = outcome.kind === 'sent' ? { lastSentAt: now, lastScore: outcome.given } : {};
   const done = { attempts: 0, lastAttemptAt: now, lastSuccessAt: now, ...sent };
-  const res = await GradeSyncJobModel.updateOne({ _id: job._id, generation: job.generation ?? 0 }, { $set: { state: 'done', ...done } });
-  // A newer change arrived while we delivered: keep the job pending (and due) for it.
-  if (res.matchedCount === 0) await GradeSyncJobModel.updateOne({ _id: job._id }, { $set: done });
+  const clear = { $unset: { failingSince: 1, lastErrorMessage: 1 } };
+  const res = await GradeSyncJobModel.updateOne({ _id: job._id, generation: job.generation ?? 0 }, { $set: { state: 'done', ...done }, ...clear });
+  // A newer change arrived while we delivered: keep the job pending (and due: it was due when claimed) for it.
+  if (res.matchedCount === 0) await GradeSyncJobModel.updateOne({ _id: job._id }, { $set: { state: 'pending', ...done }, ...clear });
 }
 
 async function recordFailure(job: JobLean, err: unknown, deps: GradeSyncDeps): Promise<JobResult> {
   const now = deps.now();
   const reason = err instanceof LtiServiceError ? err.message : 'unknown';
   const status = err instanceof LtiServiceError ? err.status : undefined;
+  const message = err instanceof LtiServiceError ? err.lmsMessage : undefined;
   const attempts = (job.attempts ?? 0) + 1;
-  const decision = afterFailure(attempts, now, deps.random ?? Math.random, PERMANENT.has(reason));
-  const log = { jobId: job._id, courseId: job.courseId, activityId: job.activityId, reason, status, attempts, detail: String((err as { cause?: unknown })?.cause ?? '') };
-  if (decision.state === 'failed') deps.log.warn({ ...log, err: reason === 'unknown' ? err : undefined }, 'grade sync: gave up on a grade');
-  else deps.log.info({ ...log, nextAttemptAt: decision.nextAttemptAt }, 'grade sync: delivery failed; will retry');
-  const failure = { attempts, lastAttemptAt: now, lastError: reason, lastErrorAt: now, ...(status !== undefined ? { lastErrorStatus: status } : {}) };
-  const unsetStatus = status === undefined ? { $unset: { lastErrorStatus: 1 } } : {};
-  const update = decision.state === 'failed' ? { state: 'failed' } : { state: 'pending', nextAttemptAt: decision.nextAttemptAt };
-  const res = await GradeSyncJobModel.updateOne({ _id: job._id, generation: job.generation ?? 0 }, { $set: { ...failure, ...update }, ...unsetStatus });
+  const decision = afterFailure(attempts, now, deps.random ?? Math.random, isRefusal(reason, status));
+  const log = {
+    jobId: job._id, courseId: job.courseId, activityId: job.activityId, reason, status, lmsMessage: message, attempts,
+    nextAttemptAt: decision.nextAttemptAt, detail: String((err as { cause?: unknown })?.cause ?? ''),
+  };
+  // Warn once, when a job starts failing; later attempts of a failing job are routine.
+  if (decision.state === 'failed' && job.state !== 'failed') deps.log.warn({ ...log, err: reason === 'unknown' ? err : undefined }, 'grade sync: delivery failing; will keep retrying');
+  else deps.log.info(log, 'grade sync: delivery failed; will retry');
+  const failure = {
+    attempts, lastAttemptAt: now, lastError: reason, lastErrorAt: now, failingSince: job.failingSince ?? now,
+    ...(status !== undefined ? { lastErrorStatus: status } : {}), ...(message !== undefined ? { lastErrorMessage: message } : {}),
+  };
+  const unset = { ...(status === undefined ? { lastErrorStatus: 1 } : {}), ...(message === undefined ? { lastErrorMessage: 1 } : {}) };
+  const unsetOp = Object.keys(unset).length > 0 ? { $unset: unset } : {};
+  const res = await GradeSyncJobModel.updateOne(
+    { _id: job._id, generation: job.generation ?? 0 }, { $set: { ...failure, state: decision.state, nextAttemptAt: decision.nextAttemptAt }, ...unsetOp },
+  );
   if (res.matchedCount > 0) return decision.state === 'failed' ? 'failed' : 'retrying';
-  // A newer change arrived meanwhile: never park it as failed; retry on the backoff schedule.
-  const retryAt = decision.state === 'pending' ? decision.nextAttemptAt : new Date(now.getTime() + 60_000);
-  await GradeSyncJobModel.updateOne({ _id: job._id }, { $set: { ...failure, state: 'pending', nextAttemptAt: retryAt }, ...unsetStatus });
+  // A newer change arrived meanwhile (enqueue made it pending, due, attempts 0): this failure is
+  // the first of a new streak, retried after the first backoff step (never parked at the cap).
+  const fresh = afterFailure(1, now, deps.random ?? Math.random);
+  await GradeSyncJobModel.updateOne({ _id: job._id }, { $set: { ...failure, attempts: 1, state: 'pending', nextAttemptAt: fresh.nextAttemptAt }, ...unsetOp });
   return 'retrying';
 }

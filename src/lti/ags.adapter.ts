@@ -1,9 +1,12 @@
-import { Provider } from 'ltijs';
-import { LtiServiceError, type AgsFailureReason, type AgsLineItem, type AgsScore, type AgsServices, type NewLineItem, type ServiceEndpoints } from './lti-services';
+import { LtiServiceError, type AgsLineItem, type AgsScore, type AgsServices, type NewLineItem, type ServiceEndpoints } from './lti-services';
+import { authorizedSender, failureWithBody, fail, ltijsTokens, nextLink, withDeadline, type FetchLike, type TokenSource } from './service-http.adapter';
+
+// Unit tests import these from here too.
+export { classify, nextLink, type AccessToken, type TokenSource } from './service-http.adapter';
 
 /**
- * Assignment and Grade Services (AGS) over HTTP, with ltijs's access tokens. We do not use
- * ltijs's Grade service: it overwrites the score's timestamp with its own clock, retries 5xx
+ * Assignment and Grade Services (AGS) over HTTP, with ltijs's access tokens; a 401 or 403 is
+ * retried once with a fresh token (service-http.adapter.ts). We do not use ltijs's Grade service: it overwrites the score's timestamp with its own clock, retries 5xx
  * GETs inside the call (got's default: ~3 s, invisible to our backoff), has no timeout and
  * cannot tell a deleted line item (404) from any other failure. Tokens still come from ltijs
  * (signed client_assertion, cached per scope string in its database), rebuilt from the
@@ -25,36 +28,15 @@ const MEDIA = {
   score: 'application/vnd.ims.lis.v1.score+json',
 };
 
-export interface AccessToken { access_token: string; token_type: string }
-
-/** Where access tokens come from; unit tests pass their own. */
-export interface TokenSource {
-  get(endpoints: ServiceEndpoints, scopes: string): Promise<AccessToken>;
-  /** Drops a cached token the LMS refused (401), so the next get() asks the LMS again. */
-  invalidate(endpoints: ServiceEndpoints, scopes: string): Promise<void>;
-}
-
 export interface AgsAdapterOptions {
   /** Whole call, token included. Default 20 s. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  fetch?: FetchLike;
   tokens?: TokenSource;
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
 const MAX_PAGES = 50;
-
-const ltijsTokens: TokenSource = {
-  async get(endpoints, scopes) {
-    const platform = await Provider.getPlatform(endpoints.issuer, endpoints.clientId);
-    if (!platform) throw new LtiServiceError('platform_unknown');
-    if (!(await platform.platformActive())) throw new LtiServiceError('platform_inactive');
-    return platform.platformAccessToken(scopes);
-  },
-  async invalidate(endpoints, scopes) {
-    await Provider.Database.Delete('accesstoken', { platformUrl: endpoints.issuer, clientId: endpoints.clientId, scopes });
-  },
-};
 
 /** `<line item path>/scores` with the line item's query kept (Moodle's `?type_id=1`). */
 export function scoresUrl(lineItemUrl: string): string {
@@ -71,95 +53,20 @@ export function lineItemsQueryUrl(lineItemsUrl: string, filter: { resourceLinkId
   return url.href;
 }
 
-/** The rel="next" URL of a Link header, if any. */
-export function nextLink(header: string | null): string | undefined {
-  for (const part of (header ?? '').split(',')) {
-    const m = /<([^>]+)>\s*;(.*)$/.exec(part.trim());
-    if (m?.[1] && /rel="?([^"]*\s)?next(\s[^"]*)?"?/i.test(m[2] ?? '')) return m[1];
-  }
-  return undefined;
-}
-
-const fail = (reason: AgsFailureReason, status?: number, cause?: unknown): LtiServiceError => {
-  const err = new LtiServiceError(reason, status);
-  if (cause !== undefined) err.cause = cause;
-  return err;
-};
-
 /** A non-2xx answer. Only a score POST can say "this line item is gone". */
 export function httpFailure(status: number, forLineItem: boolean, body = ''): LtiServiceError {
-  const cause = body ? `HTTP ${status}: ${body.slice(0, 300)}` : `HTTP ${status}`;
-  if (status === 404 && forLineItem) return fail('line_item_not_found', 404, cause);
-  if (status === 401) return fail('token_refused', 401, cause);
-  if (status === 404 || status === 408 || status === 429 || status >= 500) return fail('lms_error', status, cause);
-  return fail('rejected', status, cause);
+  if (status === 404 && forLineItem) return failureWithBody('line_item_not_found', 404, body);
+  if (status === 401) return failureWithBody('token_refused', 401, body);
+  if (status === 404 || status === 408 || status === 429 || status >= 500) return failureWithBody('lms_error', status, body);
+  return failureWithBody('rejected', status, body);
 }
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET']);
-
-/** What fetch, ltijs or its HTTP client (got 11) threw, as one of our reasons. */
-export function classify(err: unknown): LtiServiceError {
-  if (err instanceof LtiServiceError) return err;
-  const e = (err ?? {}) as { name?: string; message?: string; code?: string; cause?: { code?: string }; response?: { statusCode?: number } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'ETIMEDOUT') return fail('timeout', undefined, err);
-  if (e.message === 'PLATFORM_NOT_FOUND') return fail('platform_unknown', undefined, err);
-  if (e.message === 'PLATFORM_NOT_ACTIVATED') return fail('platform_inactive', undefined, err);
-  // got's HTTPError: the only got call left is ltijs's token request.
-  if (e.name === 'HTTPError' && typeof e.response?.statusCode === 'number') return fail('token_refused', e.response.statusCode, err);
-  if (e.name === 'ParseError' || err instanceof SyntaxError) return fail('bad_response', undefined, err);
-  const code = e.code ?? e.cause?.code;
-  if ((code !== undefined && NETWORK_CODES.has(code)) || e.name === 'RequestError' || (err instanceof TypeError && e.message === 'fetch failed')) {
-    return fail('unreachable', undefined, err);
-  }
-  return fail('unknown', undefined, err);
-}
-
-/** Runs `fn` with an AbortSignal that fires, and a rejection with `timeout`, after `ms`. */
-async function withDeadline<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(fail('timeout', undefined, `AGS call took longer than ${ms} ms`));
-    }, ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([fn(controller.signal), timeout]);
-  } catch (err) {
-    throw classify(err);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-interface Request { method: 'GET' | 'POST'; url: string; scopes: string; accept: string; contentType?: string; body?: unknown }
 
 export function createAgsServices(options: AgsAdapterOptions = {}): AgsServices {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const doFetch = options.fetch ?? ((input: string | URL | globalThis.Request, init?: RequestInit) => fetch(input, init));
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const tokens = options.tokens ?? ltijsTokens;
 
-  /** One HTTP exchange; a 401 gets one more try with a fresh token (it may have been revoked or expired early). */
-  async function send(endpoints: ServiceEndpoints, req: Request, signal: AbortSignal): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
-      const token = await tokens.get(endpoints, req.scopes);
-      const res = await doFetch(req.url, {
-        method: req.method,
-        signal,
-        headers: {
-          Authorization: `${token.token_type} ${token.access_token}`,
-          Accept: req.accept,
-          ...(req.contentType ? { 'Content-Type': req.contentType } : {}),
-        },
-        ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
-      });
-      if (res.status !== 401 || attempt > 0) return res;
-      await res.body?.cancel();
-      await tokens.invalidate(endpoints, req.scopes);
-    }
-  }
+  const send = authorizedSender(doFetch, tokens);
 
   async function json(res: Response, forLineItem = false): Promise<unknown> {
     const text = await res.text();
@@ -173,7 +80,7 @@ export function createAgsServices(options: AgsAdapterOptions = {}): AgsServices 
     async findLineItems(endpoints, filter) {
       const container = endpoints.agsLineItemsUrl;
       if (!container) throw fail('ags_unavailable');
-      return withDeadline(timeoutMs, async (signal) => {
+      return withDeadline(timeoutMs, 'AGS', async (signal) => {
         const items: AgsLineItem[] = [];
         let url: string | undefined = lineItemsQueryUrl(container, filter);
         for (let page = 0; url && page < MAX_PAGES; page++) {
@@ -190,7 +97,7 @@ export function createAgsServices(options: AgsAdapterOptions = {}): AgsServices 
     async createLineItem(endpoints, item: NewLineItem) {
       const container = endpoints.agsLineItemsUrl;
       if (!container) throw fail('ags_unavailable');
-      return withDeadline(timeoutMs, async (signal) => {
+      return withDeadline(timeoutMs, 'AGS', async (signal) => {
         const res = await send(endpoints, {
           method: 'POST', url: container, scopes: AGS_SCOPE.lineItem, accept: MEDIA.lineItem, contentType: MEDIA.lineItem, body: item,
         }, signal);
@@ -201,7 +108,7 @@ export function createAgsServices(options: AgsAdapterOptions = {}): AgsServices 
     },
 
     async postScore(endpoints, lineItemUrl, score: AgsScore) {
-      await withDeadline(timeoutMs, async (signal) => {
+      await withDeadline(timeoutMs, 'AGS', async (signal) => {
         const res = await send(endpoints, {
           method: 'POST', url: scoresUrl(lineItemUrl), scopes: AGS_SCOPE.score, accept: 'application/json', contentType: MEDIA.score, body: score,
         }, signal);

@@ -1,24 +1,39 @@
 import type { RequestHandler, Response } from 'express';
 import type { Locale } from '../i18n/i18n';
 import type { PlatformRegistry } from '../platforms/platform-registry';
+import { teachingAssistantPolicyOf } from '../roster/teaching-assistants.service';
 import { asyncHandler } from '../shared/async-handler';
 import { Refusal } from '../shared/errors';
 import { setLocale } from '../shared/locale.middleware';
 import type { LaunchContext } from './launch-context';
 import { launchFromLocals } from './lti.adapter';
-import type { ToolRole } from './roles';
+import { mapRoles, type TeachingAssistantPolicy, type ToolRole } from './roles';
+
+/** The activity's teaching-assistant setting (default: read from the database on each TA request). */
+export type TeachingAssistantPolicyLookup = (courseId: string, activityId: string) => Promise<TeachingAssistantPolicy>;
 
 /**
  * Turns ltijs's validated session into our LaunchContext (res.locals.launch) and switches the
  * UI to the launch locale. ltijs accepts every deployment, so the registration's allowed
  * deployment ids are enforced here, on every request, not only at launch.
+ * A teaching assistant's role is decided by the activity's setting as it is now, so a teacher's
+ * change applies to the TA's next request; nobody else's request reads anything for it.
  */
-export function launchContextMiddleware(registry: PlatformRegistry, defaultLocale: Locale): RequestHandler {
+export function launchContextMiddleware(
+  registry: PlatformRegistry,
+  defaultLocale: Locale,
+  policyOf: TeachingAssistantPolicyLookup = teachingAssistantPolicyOf,
+): RequestHandler {
   return asyncHandler(async (_req, res, next) => {
     const found = launchFromLocals(res, defaultLocale);
     if (!found) throw new Refusal('session_expired', 'NO_LAUNCH_CONTEXT');
-    const { launch } = found;
+    const { data } = found;
+    let { launch } = found;
     await assertDeploymentAllowed(registry, launch);
+    if (launch.teachingAssistant && launch.activityId) {
+      const policy = await policyOf(launch.courseId, launch.activityId);
+      launch = { ...launch, role: mapRoles(data.ltiRoles, { teachingAssistants: policy }) };
+    }
     res.locals.launch = launch;
     setLocale(res.locals, launch.locale);
     next();

@@ -1,6 +1,6 @@
 import { activityKey, courseKey } from '../courses/keys';
 import { Locale, toLocale } from '../i18n/i18n';
-import { mapRoles, ToolRole } from './roles';
+import { isTeachingAssistant, mapRoles, ToolRole } from './roles';
 
 /**
  * What a launch told us, in our own words (ltijs shapes stay in this folder).
@@ -13,7 +13,10 @@ export interface LaunchData {
   userId: string;
   messageType: string;
   ltiRoles: string[];
+  /** The course role (the default teaching-assistant setting); a launch into an activity may differ (activityRole). */
   role: ToolRole;
+  /** A teaching-assistant launch: the activity's setting decides its role, and it may not change that setting. */
+  teachingAssistant?: boolean;
   context?: { id: string; label?: string; title?: string };
   resourceLink?: { id: string; title?: string; description?: string };
   user: { givenName: string; familyName: string; name: string; email?: string; sourcedId?: string; username?: string };
@@ -34,6 +37,8 @@ export interface LaunchContext {
   /** Absent for launches without a resource link (deep linking). */
   activityId?: string;
   role: ToolRole;
+  /** See LaunchData.teachingAssistant. */
+  teachingAssistant?: boolean;
   locale: Locale;
   userName: string;
   returnUrl?: string;
@@ -83,6 +88,7 @@ export function toLaunchData(token: LtijsToken, ctx: LtijsContext): LaunchData {
     messageType: ctx.messageType ?? 'LtiResourceLinkRequest',
     ltiRoles: roles,
     role: mapRoles(roles),
+    teachingAssistant: isTeachingAssistant(roles),
     context: contextId ? { id: contextId, label: str(ctx.context?.label), title: str(ctx.context?.title) } : undefined,
     resourceLink: resourceLinkId
       ? { id: resourceLinkId, title: str(ctx.resource?.title), description: str(ctx.resource?.description) }
@@ -94,6 +100,7 @@ export function toLaunchData(token: LtijsToken, ctx: LtijsContext): LaunchData {
       email: str(info.email),
       sourcedId: str(ctx.lis?.person_sourcedid),
       // ltijs drops the `ext` claim; Moodle/Canvas can send the username as a custom parameter.
+      // Open edX sends it as `preferred_username`, which ltijs drops too: see withVerifiedClaims.
       username: substituted(custom.username) ?? substituted(custom.user_username),
     },
     locale: str(ctx.launchPresentation?.locale),
@@ -104,8 +111,22 @@ export function toLaunchData(token: LtijsToken, ctx: LtijsContext): LaunchData {
       agsScopes: Array.isArray(ctx.endpoint?.scope) ? ctx.endpoint?.scope.filter((s) => typeof s === 'string') : undefined,
       nrpsUrl: str(ctx.namesRoles?.context_memberships_url),
     },
-    custom: Object.fromEntries(Object.entries(custom).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    // Unsubstituted variables (`$Person.address.timezone`) are no values: they never reach the tool.
+    custom: Object.fromEntries(Object.entries(custom).filter((e): e is [string, string] => typeof e[1] === 'string' && !e[1].startsWith('$'))),
   };
+}
+
+/**
+ * The launch with what only ltijs's verified id_token held (src/lti/verified-claims.ts).
+ * The username's sources, first that has a value wins: the OIDC `preferred_username` (Open edX;
+ * asserted by the platform itself for its own account), then the custom parameter `username`
+ * or `user_username` (Moodle/Canvas substitute `$User.username`; a custom parameter is text a
+ * course's teacher can also set, so it never overrides the platform's claim). NRPS
+ * (`ext_user_username`, Moodle) sets it at roster syncs; the most recent of launch and sync is kept.
+ */
+export function withVerifiedClaims(data: LaunchData, claims: { preferredUsername?: string }): LaunchData {
+  const username = substituted(claims.preferredUsername) ?? data.user.username;
+  return username === data.user.username ? data : { ...data, user: { ...data.user, username } };
 }
 
 export function toLaunchContext(data: LaunchData, ltik: string, defaultLocale: Locale): LaunchContext {
@@ -119,6 +140,7 @@ export function toLaunchContext(data: LaunchData, ltik: string, defaultLocale: L
     courseId,
     activityId: data.resourceLink ? activityKey(courseId, data.resourceLink.id) : undefined,
     role: data.role,
+    teachingAssistant: data.teachingAssistant,
     locale: toLocale(data.locale) ?? defaultLocale,
     userName: data.user.name,
     returnUrl: data.returnUrl,

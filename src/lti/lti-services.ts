@@ -105,10 +105,16 @@ export type NrpsFailureReason = (typeof NRPS_FAILURE_REASONS)[number];
 export const AGS_FAILURE_REASONS = [...NRPS_FAILURE_REASONS, 'line_item_not_found', 'rejected', 'ags_unavailable'] as const;
 export type AgsFailureReason = (typeof AGS_FAILURE_REASONS)[number];
 
+/**
+ * `message` is the reason code; `status` the LMS's HTTP status when there was one; `lmsMessage`
+ * the LMS's own explanation, already made safe to store and show (lmsMessage() in
+ * service-http.adapter.ts: bounded, no addresses, no stack traces).
+ */
 export class LtiServiceError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    readonly lmsMessage?: string,
   ) {
     super(message);
     this.name = 'LtiServiceError';

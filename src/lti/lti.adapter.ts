@@ -8,12 +8,13 @@ import { Refusal } from '../shared/errors';
 import { restoreSecurityHeaders } from '../shared/security-headers';
 import type { Logger } from '../shared/logger';
 import type { LtiPlatformStore } from '../platforms/platform.service';
-import { LaunchContext, LaunchData, LtijsContext, LtijsToken, toLaunchContext, toLaunchData } from './launch-context';
+import { LaunchContext, LaunchData, LtijsContext, LtijsToken, toLaunchContext, toLaunchData, withVerifiedClaims } from './launch-context';
 import { precheckIdToken } from './launch-precheck';
 import { useKeyObjectForLtik } from './ltik-key';
 import { useAsyncPlatformKeyGeneration } from './async-keygen';
 import { isTokenlessProbe, publicReason, refusalForLtijsError } from './ltijs-errors';
 import { consumeLogin, relaunchUrlForState } from './login.middleware';
+import { captureVerifiedClaims, verifiedClaimsFor } from './verified-claims';
 
 /**
  * The only module that imports ltijs. It configures the provider, mounts nothing itself
@@ -61,6 +62,7 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
   const lti = Provider;
   useKeyObjectForLtik(opts.key, opts.ltikMaxAgeSeconds ?? 12 * 3600);
   useAsyncPlatformKeyGeneration(); // ltijs makes platform keys synchronously (seconds of a blocked loop)
+  captureVerifiedClaims(opts.log); // preferred_username, which ltijs drops, from the id_token it verified
   lti.setup(
     opts.key,
     { url: opts.mongoUri, connection: { dbName: opts.dbName, serverSelectionTimeoutMS: DATABASE_WAIT_MS, writeConcern: opts.writeConcern ?? DEFAULT_WRITE_CONCERN } },
@@ -90,7 +92,9 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
       const found = launchFromLocals(res, opts.defaultLocale);
       if (!found) throw new Refusal('session_expired', 'NO_LAUNCH_IN_LOCALS');
       const fn = kind === 'launch' ? opts.onLaunch : opts.onDeepLinking;
-      await fn(req, res, found.data, found.launch);
+      const { issuer, clientId, deploymentId, userId } = found.data;
+      const data = withVerifiedClaims(found.data, await verifiedClaimsFor({ issuer, clientId, deploymentId, userId }));
+      await fn(req, res, data, found.launch);
     });
   lti.onConnect((_token, req, res, next) => launchHandler('launch')(req, res, next));
   lti.onDeepLinking((_token, req, res, next) => launchHandler('deepLinking')(req, res, next));

@@ -1,12 +1,14 @@
-import { Provider } from 'ltijs';
 import { createAgsServices, type AgsAdapterOptions } from './ags.adapter';
 import { LtiServiceError, NRPS_FAILURE_REASONS, type AgsServices, type LtiServices, type NrpsFailureReason, type RosterMember, type ServiceEndpoints } from './lti-services';
+import { authorizedSender, fail, failureWithBody, ltijsTokens, nextLink, withDeadline, type FetchLike, type TokenSource } from './service-http.adapter';
 
 /**
- * Names and Role Provisioning (NRPS) through ltijs. Background work has no live launch, so the
- * ltijs token is rebuilt from the endpoints stored on the Activity: NamesAndRoles.getMembers
- * reads only `iss`, `clientId` (to find the registration and get an access token) and
- * `platformContext.namesRoles.context_memberships_url`.
+ * Names and Role Provisioning (NRPS) over HTTP, with the same access tokens and the same
+ * "401 or 403: drop the token, retry once" rule as AGS (service-http.adapter.ts). Not through
+ * ltijs's NamesAndRoles.getMembers: it never retries with a fresh token, so after Open edX
+ * rotated a key (403 "Invalid token signature.") every roster refresh failed for the hour the
+ * stale token stayed cached; it has no timeout either. Background work has no live launch: the
+ * token comes from the issuer and client id stored on the Activity.
  *
  * Every failure becomes an LtiServiceError whose message is one short reason code
  * (NRPS_FAILURE_REASONS) and whose status is the LMS's HTTP status when there was one; the
@@ -15,81 +17,53 @@ import { LtiServiceError, NRPS_FAILURE_REASONS, type AgsServices, type LtiServic
 
 export { NRPS_FAILURE_REASONS, type NrpsFailureReason };
 
-type NamesAndRoles = (typeof Provider)['NamesAndRoles'];
+export const NRPS_SCOPE = 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly';
+const MEMBERSHIPS = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';
 
 export interface NrpsAdapterOptions {
-  /** Whole call, all pages included. ltijs's HTTP client (got 11) has no timeout of its own. */
+  /** Whole call, token and all pages included. */
   timeoutMs?: number;
-  /** Unit tests pass a stand-in; by default ltijs's, looked up per call (it exists only after setup()). */
-  namesAndRoles?: () => NamesAndRoles;
+  /** Unit tests pass their own HTTP client and tokens (by default: fetch and ltijs's tokens). */
+  fetch?: FetchLike;
+  tokens?: TokenSource;
   /** Options of the AGS half (src/lti/ags.adapter.ts). */
   ags?: AgsAdapterOptions;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** A roster is applied only when complete: a paging loop or an endless roster is a bad answer, never a partial one. */
+const MAX_PAGES = 1000;
 
 export function createLtiServices(options: NrpsAdapterOptions = {}): LtiServices & AgsServices {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const service = options.namesAndRoles ?? (() => Provider.NamesAndRoles);
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const send = authorizedSender(doFetch, options.tokens ?? ltijsTokens);
   return {
     ...createAgsServices(options.ags),
     async getMembers(endpoints: ServiceEndpoints): Promise<RosterMember[]> {
-      const url = endpoints.nrpsUrl;
-      if (!url) throw new LtiServiceError('lms_error');
-      const token = { iss: endpoints.issuer, clientId: endpoints.clientId, platformContext: { namesRoles: { context_memberships_url: url } } };
-      let body: Awaited<ReturnType<NamesAndRoles['getMembers']>>;
-      try {
-        // pages: false = follow every rel="next" page (with pages: 1, the ltijs default, we would get only the first).
-        body = await withTimeout(service().getMembers(token, { pages: false }), timeoutMs);
-      } catch (err) {
-        throw toServiceError(err);
-      }
-      if (!body || !Array.isArray(body.members)) throw new LtiServiceError('bad_response');
-      return body.members.map(toRosterMember).filter((m): m is RosterMember => m !== undefined);
+      const first = endpoints.nrpsUrl;
+      if (!first) throw new LtiServiceError('lms_error');
+      const raw = await withDeadline(timeoutMs, 'NRPS', async (signal) => {
+        const members: unknown[] = [];
+        const seen = new Set<string>();
+        // Every rel="next" page (ltijs's `pages: false`): the roster must be complete.
+        for (let url: string | undefined = first; url; ) {
+          if (seen.has(url) || seen.size >= MAX_PAGES) throw fail('bad_response', undefined, `NRPS paging did not end (${seen.size} pages)`);
+          seen.add(url);
+          const res = await send(endpoints, { method: 'GET', url, scopes: NRPS_SCOPE, accept: MEMBERSHIPS }, signal);
+          const text = await res.text();
+          // Any refusal of the memberships URL is the LMS's error (a failed token request is token_refused).
+          if (!res.ok) throw failureWithBody('lms_error', res.status, text);
+          const body = JSON.parse(text) as { members?: unknown } | null;
+          if (!body || !Array.isArray(body.members)) throw fail('bad_response', res.status, 'NRPS page has no members list');
+          members.push(...(body.members as unknown[]));
+          url = nextLink(res.headers.get('link'));
+        }
+        return members;
+      });
+      return raw.map(toRosterMember).filter((m): m is RosterMember => m !== undefined);
     },
   };
-}
-
-class NrpsTimeout extends Error {}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new NrpsTimeout(`NRPS call took longer than ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
-
-/** Classifies what ltijs or its HTTP client (got 11) threw. Exported for unit tests. */
-export function toServiceError(err: unknown): LtiServiceError {
-  const e = (err ?? {}) as {
-    name?: string;
-    message?: string;
-    code?: string;
-    response?: { statusCode?: number };
-    options?: { method?: string };
-  };
-  const wrap = (reason: NrpsFailureReason, status?: number) => {
-    const out = new LtiServiceError(reason, status);
-    out.cause = err;
-    return out;
-  };
-  if (err instanceof LtiServiceError) return err;
-  if (err instanceof NrpsTimeout || e.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return wrap('timeout');
-  if (e.message === 'PLATFORM_NOT_FOUND') return wrap('platform_unknown');
-  if (e.message === 'PLATFORM_NOT_ACTIVATED') return wrap('platform_inactive');
-  const status = e.response?.statusCode;
-  if (e.name === 'HTTPError' && typeof status === 'number') {
-    // The only POST in an NRPS call is the client_credentials request to the token endpoint.
-    return wrap(e.options?.method === 'POST' ? 'token_refused' : 'lms_error', status);
-  }
-  if (e.name === 'ParseError' || err instanceof SyntaxError) return wrap('bad_response');
-  if (e.code !== undefined && NETWORK_CODES.has(e.code)) return wrap('unreachable');
-  if (e.name === 'RequestError') return wrap('unreachable');
-  return wrap('unknown');
 }
 
 const text = (v: unknown): string | undefined => {

@@ -5,6 +5,7 @@
  * names ("Learner"), Canvas sends TA sub-roles (".../membership/Instructor#TeachingAssistant"),
  * old integrations send LTI 1.1 URNs. We parse each value into (scope, role, sub-role) and
  * compare whole names case-insensitively — never substrings, so "NotAnInstructor" is nobody.
+ * Teaching assistants are a per-activity choice of the teacher (TeachingAssistantPolicy).
  */
 
 export type ToolRole = 'teacher' | 'student' | 'limited';
@@ -47,26 +48,103 @@ function withSub(scope: ParsedRole['scope'], role: string, subRole: string | und
   return subRole ? { scope, role, subRole } : { scope, role };
 }
 
-const TEACHER_CONTEXT_ROLES = new Set(['instructor', 'administrator', 'contentdeveloper', 'teachingassistant']);
+/**
+ * Who may take attendance in an activity that a teaching assistant launches (the activity's
+ * setting, chosen by its teacher). A teaching-assistant launch is one whose only teaching role
+ * is a TA one (see roleFacts): Canvas TAs (TA sub-role + Instructor, no Learner) and Open edX
+ * forum moderators (Community TA, Group Moderator: Learner plus the TA sub-role) alike. Moodle
+ * sends non-editing teachers as plain Instructor: they are teachers under every setting.
+ * - 'except_students' (default): TAs take attendance, but a launch that also carries Learner is a student;
+ * - 'all': every TA launch takes attendance, also with Learner;
+ * - 'none': every TA launch is a student.
+ */
+export const TEACHING_ASSISTANT_POLICIES = ['except_students', 'all', 'none'] as const;
+export type TeachingAssistantPolicy = (typeof TEACHING_ASSISTANT_POLICIES)[number];
+export const DEFAULT_TEACHING_ASSISTANT_POLICY: TeachingAssistantPolicy = 'except_students';
+
+export function isTeachingAssistantPolicy(value: unknown): value is TeachingAssistantPolicy {
+  return typeof value === 'string' && (TEACHING_ASSISTANT_POLICIES as readonly string[]).includes(value);
+}
+
+/** Context roles that make a plain teacher, whatever their sub-role (except Instructor's TA sub-roles). */
+const TEACHER_CONTEXT_ROLES = new Set(['instructor', 'administrator', 'contentdeveloper']);
 const STUDENT_CONTEXT_ROLES = new Set(['learner']);
 const ADMIN_ROLES = new Set(['administrator', 'sysadmin']);
 
-export interface RoleMappingOptions {
-  /** Institution/system administrators get teacher powers (they manage courses in most LMSs). */
-  administratorsAreTeachers: boolean;
+/**
+ * LIS v2 names several TA sub-roles of Instructor (TeachingAssistant, TeachingAssistantSection,
+ * TeachingAssistantOffering, ...); LTI 1.1 and short names also have a principal TeachingAssistant.
+ */
+function isTeachingAssistantRole(r: ParsedRole): boolean {
+  if (r.scope !== 'context') return false;
+  if (r.role === 'teachingassistant') return true;
+  return r.role === 'instructor' && r.subRole !== undefined && r.subRole.startsWith('teachingassistant');
 }
 
-export function mapRoles(roles: readonly unknown[] | undefined, options: RoleMappingOptions = { administratorsAreTeachers: true }): ToolRole {
-  const parsed = (roles ?? [])
+export interface RoleMappingOptions {
+  /** Institution/system administrators get teacher powers (they manage courses in most LMSs). Default true. */
+  administratorsAreTeachers?: boolean;
+  /** The activity's teaching-assistant setting. Default 'except_students'. */
+  teachingAssistants?: TeachingAssistantPolicy;
+}
+
+/** What a role list says, before any activity setting is applied. */
+export interface RoleFacts {
+  /**
+   * A plain teaching role: context Instructor (neither a TA sub-role nor the plain Instructor that
+   * comes with one), Administrator, ContentDeveloper, or an institution/system admin when they count.
+   */
+  teacher: boolean;
+  /** A TA role and no plain teaching role. */
+  teachingAssistant: boolean;
+  learner: boolean;
+}
+
+function parseAll(roles: readonly unknown[] | undefined): ParsedRole[] {
+  return (roles ?? [])
     .filter((r): r is string => typeof r === 'string')
     .map(parseRole)
     .filter((r): r is ParsedRole => r !== undefined);
-  const isTeacher = parsed.some(
+}
+
+export function roleFacts(roles: readonly unknown[] | undefined, options: RoleMappingOptions = {}): RoleFacts {
+  const parsed = parseAll(roles);
+  const admins = options.administratorsAreTeachers ?? true;
+  const assistant = parsed.some(isTeachingAssistantRole);
+  // Canvas sends a TA as the TA sub-role *and* plain membership#Instructor, the sub-role's
+  // principal role (canvas-lms Lti::SubstitutionsHelper LIS_V2_LTI_ADVANTAGE_ROLE_MAP, TaEnrollment):
+  // next to a TA sub-role, a plain Instructor says nothing more.
+  const impliedByAssistant = (r: ParsedRole) => assistant && r.role === 'instructor' && r.subRole === undefined;
+  const teacher = parsed.some(
     (r) =>
-      (r.scope === 'context' && TEACHER_CONTEXT_ROLES.has(r.role)) ||
-      (options.administratorsAreTeachers && r.scope !== 'context' && ADMIN_ROLES.has(r.role)),
+      (r.scope === 'context' && TEACHER_CONTEXT_ROLES.has(r.role) && !isTeachingAssistantRole(r) && !impliedByAssistant(r)) ||
+      (admins && r.scope !== 'context' && ADMIN_ROLES.has(r.role)),
   );
-  if (isTeacher) return 'teacher';
-  if (parsed.some((r) => r.scope === 'context' && STUDENT_CONTEXT_ROLES.has(r.role))) return 'student';
+  return {
+    teacher,
+    teachingAssistant: !teacher && assistant,
+    learner: parsed.some((r) => r.scope === 'context' && STUDENT_CONTEXT_ROLES.has(r.role)),
+  };
+}
+
+/** True when the activity's teaching-assistant setting decides this launch's role. */
+export function isTeachingAssistant(roles: readonly unknown[] | undefined, options: RoleMappingOptions = {}): boolean {
+  return roleFacts(roles, options).teachingAssistant;
+}
+
+/**
+ * The tool role of a launch (or of an NRPS member). Without a `teachingAssistants` option the
+ * default setting applies: that is also the member's course role (who is on the take list),
+ * which no activity's setting changes.
+ */
+export function mapRoles(roles: readonly unknown[] | undefined, options: RoleMappingOptions = {}): ToolRole {
+  const facts = roleFacts(roles, options);
+  if (facts.teacher) return 'teacher';
+  if (facts.teachingAssistant) {
+    const policy = options.teachingAssistants ?? DEFAULT_TEACHING_ASSISTANT_POLICY;
+    if (policy === 'all' || (policy === 'except_students' && !facts.learner)) return 'teacher';
+    return 'student';
+  }
+  if (facts.learner) return 'student';
   return 'limited';
 }

@@ -1,4 +1,5 @@
 import { Schema, model, InferSchemaType } from 'mongoose';
+import { LMS_KINDS } from './platform.schema';
 
 /**
  * Our record of an LMS registration. ltijs keeps its own copy (with the tool's key pair for
@@ -16,6 +17,8 @@ const platformSchema = new Schema(
     deploymentIds: { type: [String], default: [] },
     status: { type: String, enum: ['active', 'pending'], default: 'active' },
     source: { type: String, enum: ['file', 'cli', 'admin', 'dynamic'], required: true },
+    /** The LMS this is, when the admin said so (Open edX deep linking differs, see src/courses/deep-linking.ts). */
+    lms: { type: String, enum: LMS_KINDS },
   },
   { timestamps: true, collection: 'platforms' },
 );

@@ -15,7 +15,8 @@
  *   holds the legend line; the CSV keeps its single header row (docs/teacher-guide.md explains the "*").
  */
 import { DateTime } from 'luxon';
-import type { Report, ReportRow, ReportSession } from './report';
+import { compareNameKeys, nameParts } from '../attendance/take-names';
+import type { Report, ReportRow, ReportSession, ReportStudent } from './report';
 import { SELF_MARKER } from './report-grid';
 
 export type IdentifierKind = 'email' | 'username' | 'lmsid';
@@ -25,6 +26,8 @@ export type ColumnKind = 'text' | 'status' | 'remark' | 'count' | 'number' | 'pe
 export interface ExportLabels {
   lastName: string;
   firstName: string;
+  /** The name as one string, for students the LMS sent no last name for (Open edX). */
+  fullName: string;
   identifier: string;
   allStudents: string;
   remark: string;
@@ -64,6 +67,8 @@ export interface ExportSessionLine {
 
 export interface ExportTable {
   columns: ExportColumn[];
+  /** How many name columns lead each row (the identifier follows them). */
+  nameColumnCount: number;
   sessions: ExportSessionLine[];
   rowCount: number;
   /** Rows in name order, produced one by one so writers can stream them. */
@@ -131,11 +136,33 @@ function sessionLines(report: Report, indexes: number[], opts: ExportOptions): E
   }));
 }
 
-function columnsOf(report: Report, sessions: ExportSessionLine[], opts: ExportOptions): ExportColumn[] {
+/**
+ * The name columns: last name and first name as the LMS sent them, and, when some student has
+ * no last name (Open edX sends only the full name), a column with everyone's name as one string. A
+ * column that would be empty for every student is left out; a family name is never guessed.
+ */
+export type NameColumn = 'last' | 'first' | 'full';
+export function nameColumns(students: readonly ReportStudent[]): NameColumn[] {
+  if (students.length === 0) return ['last', 'first'];
+  const out: NameColumn[] = [];
+  if (students.some((s) => s.familyName)) out.push('last');
+  if (students.some((s) => s.givenName)) out.push('first');
+  if (students.some((s) => !s.familyName)) out.push('full');
+  return out;
+}
+
+function nameValue(s: ReportStudent, column: NameColumn): string {
+  if (column === 'last') return s.familyName;
+  if (column === 'first') return s.givenName;
+  return s.name || [s.givenName, s.familyName].filter(Boolean).join(' ') || s.userId;
+}
+
+function columnsOf(report: Report, sessions: ExportSessionLine[], names: NameColumn[], opts: ExportOptions): ExportColumn[] {
   const { labels } = opts;
   const text = (header: string): ExportColumn => ({ header, kind: 'text' });
+  const nameHeader: Record<NameColumn, string> = { last: labels.lastName, first: labels.firstName, full: labels.fullName };
   return [
-    text(labels.lastName), text(labels.firstName), text(labels.identifier),
+    ...names.map((n) => text(nameHeader[n])), text(labels.identifier),
     ...sessions.flatMap((s): ExportColumn[] => [
       { header: s.header, kind: 'status' },
       ...(opts.remarks ? [{ header: `${s.header} · ${labels.remark}`, kind: 'remark' as const }] : []),
@@ -155,8 +182,8 @@ export function identifierOf(row: ReportRow, kind: IdentifierKind): string {
   return s.userId;
 }
 
-function rowValues(report: Report, row: ReportRow, indexes: number[], opts: ExportOptions): ExportValue[] {
-  const out: ExportValue[] = [row.student.familyName, row.student.givenName, identifierOf(row, opts.identifier)];
+function rowValues(report: Report, row: ReportRow, indexes: number[], names: NameColumn[], opts: ExportOptions): ExportValue[] {
+  const out: ExportValue[] = [...names.map((n) => nameValue(row.student, n)), identifierOf(row, opts.identifier)];
   for (const i of indexes) {
     const cell = row.cells[i];
     const statusId = cell?.statusId;
@@ -169,22 +196,26 @@ function rowValues(report: Report, row: ReportRow, indexes: number[], opts: Expo
   return out;
 }
 
+/** By last name, then first name; a student without a last name by the full name as given (take-names.ts). */
 export function sortRows(rows: readonly ReportRow[], collation: string): ReportRow[] {
   const collator = new Intl.Collator(collation, { sensitivity: 'base' });
-  return [...rows].sort((a, b) =>
-    collator.compare(a.student.familyName, b.student.familyName) || collator.compare(a.student.givenName, b.student.givenName) || a.student.userId.localeCompare(b.student.userId));
+  const keyed = rows.map((row) => ({ row, key: nameParts(row.student, 'last').key }));
+  keyed.sort((a, b) => compareNameKeys(collator, a.key, b.key) || a.row.student.userId.localeCompare(b.row.student.userId));
+  return keyed.map((k) => k.row);
 }
 
 export function buildExportTable(report: Report, opts: ExportOptions): ExportTable {
   const indexes = exportedSessionIndexes(report, opts.untaken);
   const sessions = sessionLines(report, indexes, opts);
   const rows = sortRows(report.rows, opts.collation);
+  const names = nameColumns(report.rows.map((r) => r.student));
   return {
-    columns: columnsOf(report, sessions, opts),
+    columns: columnsOf(report, sessions, names, opts),
+    nameColumnCount: names.length,
     sessions,
     rowCount: rows.length,
     *rows() {
-      for (const row of rows) yield rowValues(report, row, indexes, opts);
+      for (const row of rows) yield rowValues(report, row, indexes, names, opts);
     },
   };
 }

@@ -1,9 +1,10 @@
+import { compareNameKeys, nameParts } from '../attendance/take-names';
 import { formatLocale, Translate } from '../i18n/i18n';
 import type { LaunchContext } from '../lti/launch-context';
 import { teacherLink, teacherPath } from '../courses/teacher-nav';
 import type { FieldErrors } from '../shared/forms';
 import type { ExportLabels, IdentifierKind } from './export-table';
-import type { ExportChoices } from './export.service';
+import type { ExportChoices, ExportStudentChoice } from './export.service';
 import type { XlsxLabels } from './xlsx.adapter';
 
 /** The form's values as the teacher sent them (strings, kept as typed when the form comes back). */
@@ -67,7 +68,9 @@ export function exportFormLink(launch: LaunchContext, filters: { group?: string;
 export function toExportFormView(choices: ExportChoices, values: ExportFormValues, errors: FieldErrors, launch: LaunchContext, t: Translate): ExportFormView {
   const collator = new Intl.Collator(formatLocale(launch.locale), { sensitivity: 'base' });
   const chosen = new Set(values.students);
-  const students = [...choices.students].sort((a, b) => collator.compare(a.familyName, b.familyName) || collator.compare(a.givenName, b.givenName));
+  const names = new Map(choices.students.map((s) => [s.userId, nameParts(s, 'last')]));
+  const key = (s: ExportStudentChoice) => names.get(s.userId)?.key ?? [];
+  const students = [...choices.students].sort((a, b) => compareNameKeys(collator, key(a), key(b)));
   return {
     pageTitle: t('export.title'),
     ltik: launch.ltik,
@@ -78,7 +81,7 @@ export function toExportFormView(choices: ExportChoices, values: ExportFormValue
     groups: [...choices.groups].sort((a, b) => collator.compare(a.name, b.name)).map((g) => ({ ...g, selected: g.id === values.group })),
     students: students.map((s, i) => ({
       userId: s.userId,
-      label: [s.familyName, s.givenName].filter(Boolean).join(', ') || s.userId,
+      label: names.get(s.userId)?.shown ?? s.userId,
       detail: s.email ?? '',
       checked: chosen.has(s.userId),
       inputId: `student-${i}`,
@@ -91,6 +94,7 @@ export function exportLabels(t: Translate, identifier: IdentifierKind): ExportLa
   return {
     lastName: t('export.columns.last_name'),
     firstName: t('export.columns.first_name'),
+    fullName: t('export.columns.full_name'),
     identifier: t(`export.columns.${identifier}`),
     allStudents: t('export.columns.all_students'),
     remark: t('export.columns.remark'),

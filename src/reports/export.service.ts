@@ -14,6 +14,8 @@ export interface ExportStudentChoice {
   userId: string;
   givenName: string;
   familyName: string;
+  /** The name as one string (all Open edX sends). */
+  name: string;
   email?: string;
 }
 
@@ -26,14 +28,14 @@ export interface ExportChoices {
   students: ExportStudentChoice[];
 }
 
-type MemberLean = { userId: string; givenName?: string; familyName?: string; email?: string };
+type MemberLean = { userId: string; givenName?: string; familyName?: string; name?: string; email?: string };
 
 export async function loadExportChoices(courseId: string, activityId: string): Promise<ExportChoices> {
   const [course, activity, groups, members] = await Promise.all([
     CourseModel.findOne({ _id: courseId }, { title: 1, label: 1 }).lean<{ title?: string; label?: string }>(),
     ActivityModel.findOne({ _id: activityId, courseId }, { title: 1, timezone: 1 }).lean<{ title?: string; timezone: string }>(),
     GroupModel.find({ courseId }, { name: 1 }).lean<Array<{ _id: string; name: string }>>(),
-    MemberModel.find({ courseId, role: 'student', active: true }, { userId: 1, givenName: 1, familyName: 1, email: 1 }).lean<MemberLean[]>(),
+    MemberModel.find({ courseId, role: 'student', active: true }, { userId: 1, givenName: 1, familyName: 1, name: 1, email: 1 }).lean<MemberLean[]>(),
   ]);
   if (!activity) throw new Refusal('not_found', 'ACTIVITY_NOT_FOUND');
   return {
@@ -41,6 +43,6 @@ export async function loadExportChoices(courseId: string, activityId: string): P
     activityTitle: activity.title ?? '',
     timezone: activity.timezone,
     groups: groups.map((g) => ({ id: g._id, name: g.name })),
-    students: members.map((m) => ({ userId: m.userId, givenName: m.givenName ?? '', familyName: m.familyName ?? '', email: m.email ?? undefined })),
+    students: members.map((m) => ({ userId: m.userId, givenName: m.givenName ?? '', familyName: m.familyName ?? '', name: m.name ?? '', email: m.email ?? undefined })),
   };
 }

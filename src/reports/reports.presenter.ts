@@ -1,6 +1,7 @@
 import { teacherLink, teacherNav, teacherPath, TeacherNav } from '../courses/teacher-nav';
 import type { RuleSet } from '../grading/grade-rule';
 import { formatLocale, Locale, Translate } from '../i18n/i18n';
+import { compareNameKeys, nameParts, nameSortNotice, nameSortNoticeText } from '../attendance/take-names';
 import type { LaunchContext } from '../lti/launch-context';
 import { periodOf } from '../sessions/sessions.presenter';
 import type { FieldErrors } from '../shared/forms';
@@ -62,6 +63,8 @@ export interface ReportPageView {
   notice?: string;
   empty?: { title: string; body: string; href?: string; linkText?: string };
   summary?: string;
+  /** Students the LMS sent no last name for (Open edX): sorted by the full name as given. */
+  namesNotice?: string;
   table?: { acronyms: AcronymHead[]; periods: PeriodHead[]; sessions: SessionHead[]; legend: LegendEntry[]; rows: RowView[]; sortName: SortHead; sortPercentage: SortHead; belowLabel: string; noneBelow?: string };
   sessionSummary?: { acronyms: AcronymHead[]; rows: SessionSummaryRow[] };
   charts?: ChartsView;
@@ -82,12 +85,15 @@ export function formats(locale: Locale, zone: string, t: Translate): Formats {
 
 export const percentText = (p: number | null, f: Formats): string => (p === null ? '–' : `${f.pct.format(p)} %`);
 
-/** Last name, then first name, in the UI language's alphabet; percentage with "no grade" always last. */
+/**
+ * Last name, then first name, in the UI language's alphabet (a student the LMS sent no last name
+ * for, as Open edX does, by the full name as given: take-names.ts); percentage with "no grade" always last.
+ */
 export function sortRows(rows: readonly ReportRow[], sort: ReportSort, dir: 'asc' | 'desc', locale: Locale): ReportRow[] {
   const collator = new Intl.Collator(formatLocale(locale), { sensitivity: 'base', numeric: true });
-  const byName = (a: ReportRow, b: ReportRow) =>
-    collator.compare(a.student.familyName, b.student.familyName) || collator.compare(a.student.givenName, b.student.givenName)
-    || collator.compare(a.student.name, b.student.name) || (a.student.userId < b.student.userId ? -1 : a.student.userId > b.student.userId ? 1 : 0);
+  const keys = new Map(rows.map((r) => [r, nameParts(r.student, 'last').key]));
+  const byName = (a: ReportRow, b: ReportRow) => compareNameKeys(collator, keys.get(a) ?? [], keys.get(b) ?? [])
+    || (a.student.userId < b.student.userId ? -1 : a.student.userId > b.student.userId ? 1 : 0);
   const sign = dir === 'asc' ? 1 : -1;
   return [...rows].sort((a, b) => {
     if (sort === 'name') return sign * byName(a, b);
@@ -127,7 +133,7 @@ function rowView(row: ReportRow, rank: number, report: Report, threshold: number
   return {
     rank,
     p: s.percentage === null ? '' : String(Math.round(s.percentage * 1000) / 1000),
-    name: row.student.familyName || row.student.givenName ? `${row.student.familyName}, ${row.student.givenName}` : row.student.name,
+    name: nameParts(row.student, 'last').shown,
     below: isBelow(row, threshold),
     counts: report.acronyms.map((a) => String(row.countsByAcronym[a] ?? 0)),
     taken: String(s.taken),
@@ -214,6 +220,7 @@ export function toReportPage(input: ReportPageInput): ReportPageView {
   return {
     ...page,
     summary: t('reports.summary', { count: below, total: report.rows.length, threshold: f.pts.format(activity.threshold) }),
+    namesNotice: nameSortNoticeText(nameSortNotice(report.rows.map((r) => r.student)), t, 'reports.names_notice'),
     table: {
       acronyms,
       periods: q.view === 'week' || q.view === 'month' ? periodHeads(report.sessions, q.view, f) : [],

@@ -35,8 +35,10 @@ const cellValue = (v: ExportValue): string | number | null => (typeof v === 'str
 
 function writeMainSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, table: ExportTable, name: string): void {
   // Frozen header row and name columns: 100 sessions scroll sideways.
-  const sheet = workbook.addWorksheet(sheetName(name, 'Attendance'), { views: [{ state: 'frozen', xSplit: 3, ySplit: 1 }] });
-  sheet.columns = table.columns.map((c, i) => ({ width: i < 3 ? 22 : c.kind === 'remark' ? 24 : 14 }));
+  // The name columns and the identifier stay in view.
+  const fixed = table.nameColumnCount + 1;
+  const sheet = workbook.addWorksheet(sheetName(name, 'Attendance'), { views: [{ state: 'frozen', xSplit: fixed, ySplit: 1 }] });
+  sheet.columns = table.columns.map((c, i) => ({ width: i < fixed ? 22 : c.kind === 'remark' ? 24 : 14 }));
   const header = sheet.addRow(table.columns.map((c) => neutralise(c.header)));
   header.font = { bold: true };
   header.commit();

@@ -1,7 +1,9 @@
 import { DateTime } from 'luxon';
 import { formatLocale, Locale, Translate } from '../i18n/i18n';
+import { DEFAULT_TEACHING_ASSISTANT_POLICY, roleFacts, type TeachingAssistantPolicy } from '../lti/roles';
 import type { RosterData, RosterRow, RosterSyncState } from './roster.service';
 import { toSyncFailureReason } from './sync-reasons';
+import { memberRoleLabel } from './teaching-assistants.presenter';
 
 export interface RosterRowView {
   name: string;
@@ -42,6 +44,8 @@ export interface RosterViewOptions {
   now: Date;
   /** `?refreshed=` after the Refresh roster POST: show the outcome of that refresh. */
   refreshed: boolean;
+  /** The activity's teaching-assistant setting: what the TAs on the list may do here. */
+  teachingAssistants?: TeachingAssistantPolicy;
 }
 
 export function formatDateTime(date: Date, timezone: string, locale: Locale): string {
@@ -80,7 +84,7 @@ function toRow(m: RosterRow, timezone: string, o: RosterViewOptions): RosterRowV
     name: displayName(m),
     email: m.email ?? '',
     username: m.username ?? '',
-    roleLabel: t(`roles.${m.role}`),
+    roleLabel: memberRoleLabel(m, o.teachingAssistants ?? DEFAULT_TEACHING_ASSISTANT_POLICY, t),
     active: m.active,
     statusLabel: m.active ? t('roster.status.active') : t('roster.status.inactive'),
     statusNote: m.active ? '' : t(`roster.status_note.${m.rosterStatus && m.rosterStatus !== 'active' ? m.rosterStatus : 'unknown'}`),
@@ -119,11 +123,15 @@ function toFlash(data: RosterData, o: RosterViewOptions): RosterFlash | undefine
 function toCounts(members: readonly RosterRow[], t: Translate): RosterView['counts'] {
   const students = members.filter((m) => m.role === 'student');
   const active = students.filter((m) => m.active).length;
+  // Students who also hold a TA role (Open edX forum moderators) count as students.
+  const staff = members.filter((m) => m.role === 'teacher' && m.active);
+  const assistants = staff.filter((m) => roleFacts(m.ltiRoles).teachingAssistant).length;
   const counts = [
     { label: t('roster.counts.students_active'), value: active },
     { label: t('roster.counts.students_inactive'), value: students.length - active },
-    { label: t('roster.counts.teachers'), value: members.filter((m) => m.role === 'teacher' && m.active).length },
+    { label: t('roster.counts.teachers'), value: staff.length - assistants },
   ];
+  if (assistants > 0) counts.push({ label: t('roster.counts.teaching_assistants'), value: assistants });
   const others = members.filter((m) => m.role === 'limited' && m.active).length;
   if (others > 0) counts.push({ label: t('roster.counts.others'), value: others });
   return counts;

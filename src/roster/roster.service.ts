@@ -13,6 +13,8 @@ export interface RosterRow {
   email?: string;
   username?: string;
   role: ToolRole;
+  /** As the LMS last sent them: the roster names teaching assistants from these. */
+  ltiRoles?: string[];
   active: boolean;
   rosterStatus?: RosterStatus;
   lastLaunchAt?: Date;
@@ -56,6 +58,7 @@ export async function loadRoster(courseId: string, activityId: string): Promise<
       email: opt(m.email),
       username: opt(m.username),
       role: m.role as ToolRole,
+      ltiRoles: [...(m.ltiRoles ?? [])],
       active: m.active ?? true,
       rosterStatus: opt(m.rosterStatus) as RosterStatus | undefined,
       lastLaunchAt: opt(m.lastLaunchAt),

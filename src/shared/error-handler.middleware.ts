@@ -1,3 +1,4 @@
+import { countLaunch } from '../metrics/metrics';
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { Locale, translator } from '../i18n/i18n';
@@ -69,6 +70,8 @@ export function sendRefusal(req: Request, res: Response, refusal: Refusal): void
     const retry = retryAction(req);
     if (retry) view.action = { href: retry.href, label: translator(locale)(retry.labelKey), newWindow: false };
   }
+  // A refused launch (the OIDC login, the id_token POST, or the launch that follows it on /launch).
+  if (req.path === '/login' || req.path === '/launch') countLaunch('refused', refusal.kind);
   sendErrorView(req, res, view, refusal.kind);
 }
 

@@ -3,7 +3,7 @@
  * embedded default: the offline stand-in persisting to DATA_DIR, supervised (startDatabase with
  * `supervise`). During a burst of password check-ins the database process is killed with
  * SIGKILL. Every check-in ends as recorded (303) or as the calm 503; the supervisor restarts the
- * database on the same data and port; /healthz goes 503 → 200 by itself; the retries succeed; no
+ * database on the same data and port; /readyz goes 503 → 200 by itself; the retries succeed; no
  * student has two records, and every acknowledged check-in is still there. Meanwhile a teacher
  * saves the take page of another session over and over (one more student each time): every save
  * answered 303 is still there after the crash.
@@ -102,7 +102,7 @@ describe('when the embedded database is killed during a check-in burst', () => {
     const killedAt = Date.now();
     const sawDown = (async () => {
       for (let i = 0; i < 100; i++) {
-        if ((await supertest(tool.url).get('/healthz')).status === 503) return true;
+        if ((await supertest(tool.url).get('/readyz')).status === 503) return true;
         await new Promise((r) => setTimeout(r, 50));
       }
       return false;
@@ -117,7 +117,7 @@ describe('when the embedded database is killed during a check-in burst', () => {
     // Back by itself: a new process on the same port, healthy within seconds.
     let healthy = false;
     for (let i = 0; i < 60 && !healthy; i++) {
-      healthy = (await supertest(tool.url).get('/healthz')).status === 200;
+      healthy = (await supertest(tool.url).get('/readyz')).status === 200;
       if (!healthy) await new Promise((r) => setTimeout(r, 500));
     }
     expect(healthy).toBe(true);
@@ -137,7 +137,7 @@ describe('when the embedded database is killed during a check-in burst', () => {
     await saving;
     expect([...saveAnswers].filter((s) => s !== 200 && s !== 303 && s !== 503)).toEqual([]);
     const count = (status: number) => statuses.filter((s) => s === status).length;
-    console.info(`crash: /healthz 200 again ${healthyAfterMs} ms after the kill; check-ins ${count(303)} acknowledged, ${count(503)} refused with 503; teacher saves ${savedByTeacher.length} acknowledged (answers seen: ${[...saveAnswers].sort().join(', ')})`);
+    console.info(`crash: /readyz 200 again ${healthyAfterMs} ms after the kill; check-ins ${count(303)} acknowledged, ${count(503)} refused with 503; teacher saves ${savedByTeacher.length} acknowledged (answers seen: ${[...saveAnswers].sort().join(', ')})`);
     const marked = await AttendanceRecordModel.find({ sessionId: takenSession }, { userId: 1, statusId: 1 }).lean();
     const markedP = new Set(marked.filter((r) => r.statusId === t.status.P).map((r) => r.userId));
     expect(savedByTeacher.filter((id) => !markedP.has(id))).toEqual([]);

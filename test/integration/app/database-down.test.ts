@@ -99,7 +99,7 @@ describe('when the database stops answering', () => {
     // The database comes back where it was, on the same data: the tool answers again without a
     // restart (both its connection and ltijs's), and the same launch works.
     db = await startStandin({ projectRoot, persistFile, port: Number(dbPort) }, quiet);
-    const health = async () => (await r.agent.get('/healthz')).status;
+    const health = async () => (await r.agent.get('/readyz')).status;
     for (let i = 0; i < 60 && (await health()) !== 200; i++) await new Promise((res) => setTimeout(res, 500));
     expect(await health()).toBe(200);
     let again = await r.agent.get(withLtik(home, r.ltik ?? ''));

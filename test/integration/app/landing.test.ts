@@ -1,5 +1,6 @@
 import express from 'express';
 import supertest from 'supertest';
+import { MIGRATIONS } from '../../../src/migrations';
 import { healthRouter } from '../../../src/shared/health.routes';
 import { startHarness, TestHarness } from '../../support/tool';
 
@@ -72,17 +73,25 @@ describe('the landing page for LMS administrators', () => {
   });
 });
 
-describe('/healthz', () => {
-  it('when the database answers, then it reports ok', async () => {
-    const res = await supertest(h.tool.url).get('/healthz');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', database: 'up' });
+describe('/healthz (liveness) and /readyz (readiness)', () => {
+  it('when the database answers and the migrations are done, then both report ok, with the schema version', async () => {
+    const live = await supertest(h.tool.url).get('/healthz');
+    expect(live.status).toBe(200);
+    expect(live.body).toEqual({ status: 'ok', database: 'up' });
+    expect(live.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const ready = await supertest(h.tool.url).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready', database: 'up', schemaVersion: MIGRATIONS.length });
+    expect(ready.headers['cache-control']).toBe('no-store');
   });
 
-  it('when the database does not answer, then it reports 503', async () => {
-    const app = express().use(healthRouter(async () => false));
-    const res = await supertest(app).get('/healthz');
-    expect(res.status).toBe(503);
-    expect(res.body).toEqual({ status: 'unavailable', database: 'down' });
+  it('when the database does not answer, then the process is alive (200) but not ready (503)', async () => {
+    const app = express().use(healthRouter({ database: async () => false, schemaVersion: 1 }));
+    const live = await supertest(app).get('/healthz');
+    expect(live.status).toBe(200);
+    expect(live.body).toEqual({ status: 'ok', database: 'down' });
+    const ready = await supertest(app).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: 'unavailable', database: 'down', schemaVersion: 1 });
   });
 });

@@ -105,14 +105,18 @@ export type GradeSyncRunner = ReturnType<typeof runner>;
 /**
  * The set-up every grade sync test file shares: a movable clock, a readable log, a harness on
  * that clock (started before the file's tests, closed after) and a runner of the sync worker.
- * `onStart` hands the harness and runner to the file's own variables.
+ * `onStart` hands the harness and runner to the file's own variables; `harnessOptions` picks e.g.
+ * the mock LMS's profile or the environment.
  */
-export function gradeSyncSuite(onStart: (h: TestHarness, run: GradeSyncRunner) => void): { clock: Clock; captured: CapturedLog } {
+export function gradeSyncSuite(
+  onStart: (h: TestHarness, run: GradeSyncRunner) => void,
+  harnessOptions: Omit<Parameters<typeof startHarness>[0] & object, 'now'> = {},
+): { clock: Clock; captured: CapturedLog } {
   const clock = new Clock();
   const captured = captureLog();
   let harness: TestHarness | undefined;
   beforeAll(async () => {
-    harness = await startHarness({ now: clock.now });
+    harness = await startHarness({ ...harnessOptions, now: clock.now });
     onStart(harness, runner(clock, captured.log));
   }, 60_000);
   afterAll(async () => {

@@ -19,7 +19,7 @@ const get = (t: TakeCourse) => t.agent.get(withLtik(panelPath(t), t.ltik));
 const post = (t: TakeCourse, action: 'retry' | 'resync', fields: Record<string, string> = {}) =>
   t.agent.post(`${panelPath(t)}/${action}`).type('form').send({ ltik: t.ltik, ...fields });
 
-/** Five students: s1 done, s2 failed, s3 waiting for a retry later, s4 due now, s5 never enqueued. */
+/** Five students: s1 done, s2 failing (next try in 6 h), s3 waiting for a retry later, s4 due now, s5 never enqueued. */
 async function mixedCourse(contextId: string): Promise<TakeCourse> {
   const t = await launchGradedTeacher(h, contextId);
   await addStudents(t.courseId, STUDENTS);
@@ -28,7 +28,7 @@ async function mixedCourse(contextId: string): Promise<TakeCourse> {
   expect(res.status).toBe(303);
   await run();
   const job = (u: string) => ({ _id: gradeSyncJobId(t.activityId, u) });
-  await GradeSyncJobModel.updateOne(job('s2'), { $set: { state: 'failed', attempts: 10, lastError: 'unreachable', lastErrorAt: clock.now() } });
+  await GradeSyncJobModel.updateOne(job('s2'), { $set: { state: 'failed', attempts: 10, nextAttemptAt: new Date(clock.now().getTime() + 6 * 60 * MIN), lastError: 'unreachable', lastErrorAt: clock.now() } });
   await GradeSyncJobModel.updateOne(job('s3'), { $set: { state: 'pending', attempts: 2, nextAttemptAt: new Date(clock.now().getTime() + 10 * MIN), lastError: 'timeout', lastErrorAt: new Date(clock.now().getTime() - MIN) } });
   await GradeSyncJobModel.updateOne(job('s4'), { $set: { state: 'pending', attempts: 0, nextAttemptAt: clock.now() } });
   return t;
@@ -45,13 +45,14 @@ describe('the Grade sync panel', () => {
     expect(res.status).toBe(200);
     const text = visibleText(res.text);
     expect(text).toContain('Grade sync');
-    expect(text).toContain('Waiting to be sent: 2 Failed: 1 Up to date: 1');
+    expect(text).toContain('Waiting to be sent: 2 Failing: 1 Up to date: 1');
     expect(text).toMatch(/Last grade delivered: .+\./);
     // The newest error among jobs not yet through: s2's.
     expect(text).toContain('Last error: The LMS could not be reached.');
     expect(text).toContain('Student No2');
     expect(text).toContain('Gradebook column: the one the LMS made for this activity.');
-    expect(text).toContain('Grades not delivered Student Reason Last try Attempts Actions Student No2 Failed The LMS could not be reached.');
+    expect(text).toContain('Grades failing to reach the LMS');
+    expect(text).toMatch(/Student Reason Last try Next try Attempts Actions Student No2 Failing The LMS could not be reached\. \S.+ \S.+ 10 Retry for Student No2/);
     expect(res.text).toContain('<button type="submit" class="button" aria-describedby="retry-help">Retry now</button>');
     expect(res.text).toContain('Resync everyone');
   });
@@ -63,7 +64,7 @@ describe('the Grade sync panel', () => {
     expect(res.headers.location).toBe(`${withLtik(panelPath(t), t.ltik)}&retried=3`);
     expect(visibleText((await t.agent.get(String(res.headers.location))).text)).toContain('3 grades will be sent within a few seconds.');
     expect(await run()).toMatchObject({ claimed: 3, sent: 3 });
-    expect(visibleText((await get(t)).text)).toContain('Waiting to be sent: 0 Failed: 0 Up to date: 4');
+    expect(visibleText((await get(t)).text)).toContain('Waiting to be sent: 0 Failing: 0 Up to date: 4');
   });
 
   it('when "Resync everyone" is pressed, then every student of the course is sent again (those without a grade get none)', async () => {

@@ -1,43 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
+import { cliEnv, runCli } from '../../support/platform-cli';
 import { testDbName, testMongoUri } from '../../support/test-db';
 import { startHarness, TestHarness } from '../../support/tool';
 
 const dbName = testDbName('cli');
-const env: Record<string, string> = {
-  MONGODB_URI: testMongoUri(),
-  MONGODB_DB: dbName,
-  LTI_KEY: randomBytes(32).toString('hex'),
-  LOG_LEVEL: 'silent',
-  NODE_ENV: 'development',
-  PUBLIC_URL: 'https://attendance.example.edu',
-};
-
-type Cli = typeof import('../../../src/platforms/platform.cli');
-
-/**
- * Runs the CLI as an administrator would, with its settings in process.env (put back
- * afterwards). In a module registry of its own, so it has its own mongoose and ltijs Provider,
- * as a separate process would, next to the tool below; a child process per command cost ~7 s.
- */
-async function cli(...args: string[]): Promise<{ status: number; out: string }> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  const lines: string[] = [];
-  try {
-    let status = -1;
-    await jest.isolateModulesAsync(async () => {
-      const { runPlatformCli } = (await import('../../../src/platforms/platform.cli')) as Cli;
-      status = await runPlatformCli(args, (line) => lines.push(line));
-    });
-    return { status, out: lines.join('\n') };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+const env = cliEnv(dbName);
+const cli = (...args: string[]) => runCli(env, ...args);
 
 // The tool itself, on the CLI's database: a link the CLI prints must work there.
 let h: TestHarness;

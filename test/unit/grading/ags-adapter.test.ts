@@ -94,6 +94,48 @@ describe('createAgsServices', () => {
     await expect(ags.postScore(ENDPOINTS, 'https://lms/li/1', SCORE)).rejects.toMatchObject({ message: 'token_refused', status: 401 });
   });
 
+  it('when Open edX refuses a stale token with 403 "Invalid token signature.", then the cached token is dropped and the call repeated once with a new one', async () => {
+    const tokens = fakeTokens();
+    const seen: string[] = [];
+    const answers = [new Response('{"detail": "Invalid token signature."}', { status: 403 }), new Response('', { status: 201 })];
+    const ags = createAgsServices({
+      tokens, fetch: async (_url, init) => (seen.push(String((init?.headers as Record<string, string>).Authorization)), answers.shift() ?? new Response('', { status: 500 })),
+    });
+    await ags.postScore(ENDPOINTS, 'https://lms/li/1', SCORE);
+    expect(tokens).toMatchObject({ gets: 2, invalidated: 1 });
+    expect(seen).toEqual(['Bearer tok1', 'Bearer tok2']);
+  });
+
+  it.each<[number, number, string]>([
+    [403, 403, 'rejected'],
+    [401, 403, 'rejected'],
+    [403, 401, 'token_refused'],
+  ])('when the LMS answers %i and then %i to the fresh token, then the second refusal counts (%s) and no third request is made', async (first, second, reason) => {
+    const tokens = fakeTokens();
+    const statuses = [first, second, 200, 200];
+    let calls = 0;
+    const ags = createAgsServices({
+      tokens, fetch: async () => (calls++, new Response('{"detail": "Invalid token signature."}', { status: statuses.shift() ?? 500 })),
+    });
+    await expect(ags.postScore(ENDPOINTS, 'https://lms/li/1', SCORE)).rejects.toMatchObject({ message: reason, status: second, lmsMessage: 'Invalid token signature.' });
+    expect(calls).toBe(2);
+    expect(tokens).toMatchObject({ gets: 2, invalidated: 1 });
+  });
+
+  it('when the LMS always refuses, then every call still ends after two requests (no loop)', async () => {
+    let calls = 0;
+    const ags = createAgsServices({ tokens: fakeTokens(), fetch: async () => (calls++, new Response('', { status: 403 })) });
+    for (let i = 0; i < 3; i++) await expect(ags.postScore(ENDPOINTS, 'https://lms/li/1', SCORE)).rejects.toMatchObject({ message: 'rejected' });
+    expect(calls).toBe(6);
+  });
+
+  it('when a score is refused with a 400 and a JSON body, then the failure carries the LMS\'s message (and no retry: a 400 is not about the token)', async () => {
+    const tokens = fakeTokens();
+    const ags = createAgsServices({ tokens, fetch: async () => new Response('{"error":"invalid_request","error_description":"scoreGiven must be a number >= 0"}', { status: 400 }) });
+    await expect(ags.postScore(ENDPOINTS, 'https://lms/li/1', SCORE)).rejects.toMatchObject({ message: 'rejected', status: 400, lmsMessage: 'scoreGiven must be a number >= 0' });
+    expect(tokens).toMatchObject({ gets: 1, invalidated: 0 });
+  });
+
   it('when the line item is gone, then the score fails with line_item_not_found', async () => {
     const ags = createAgsServices({ tokens: fakeTokens(), fetch: async () => new Response('{"error":"not_found"}', { status: 404 }) });
     await expect(ags.postScore(ENDPOINTS, 'https://lms/li/1', SCORE)).rejects.toMatchObject({ message: 'line_item_not_found', status: 404 });

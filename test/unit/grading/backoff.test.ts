@@ -56,8 +56,9 @@ describe('retryDelayMs: exponential from 1 minute to 6 hours', () => {
   });
 });
 
-describe('afterFailure: retry, or give up', () => {
+describe('afterFailure: keep retrying; show as failing when a person should look', () => {
   const now = new Date('2030-01-01T00:00:00Z');
+  const HOUR = 60 * MIN;
 
   it.each<[number, string]>([
     [1, '2030-01-01T00:01:00.000Z'],
@@ -68,23 +69,28 @@ describe('afterFailure: retry, or give up', () => {
     expect(afterFailure(attempts, now, never)).toEqual({ state: 'pending', nextAttemptAt: new Date(expected) });
   });
 
-  it.each([BACKOFF.maxAttempts, BACKOFF.maxAttempts + 1, 99])('when %i attempts have failed, then the job is failed', (attempts) => {
-    expect(afterFailure(attempts, now, never)).toEqual({ state: 'failed' });
+  it.each([BACKOFF.failingAfter, BACKOFF.failingAfter + 1, 99, 10_000])('when %i attempts have failed, then the job shows as failing and is still retried at the 6-hour cap', (attempts) => {
+    expect(afterFailure(attempts, now, never)).toEqual({ state: 'failed', nextAttemptAt: new Date(now.getTime() + 6 * HOUR) });
   });
 
-  it('when the failure is permanent, then the job fails at the first attempt', () => {
-    expect(afterFailure(1, now, never, true)).toEqual({ state: 'failed' });
+  it('when the LMS refused the request itself, then the job shows as failing at the first attempt, and is retried a minute later', () => {
+    expect(afterFailure(1, now, never, true)).toEqual({ state: 'failed', nextAttemptAt: new Date(now.getTime() + MIN) });
   });
 
-  it('when the policy is given, then it is followed (max attempts and cap)', () => {
-    const policy = { baseMs: 1000, maxMs: 3000, jitter: 0, maxAttempts: 3 };
+  it('when a refusal goes on, then its retries back off like any other failure, up to the cap', () => {
+    expect(afterFailure(4, now, never, true).nextAttemptAt).toEqual(new Date(now.getTime() + 8 * MIN));
+    expect(afterFailure(30, now, () => 0.99, true).nextAttemptAt).toEqual(new Date(now.getTime() + 6 * HOUR));
+  });
+
+  it('when the policy is given, then it is followed (failing threshold and cap)', () => {
+    const policy = { baseMs: 1000, maxMs: 3000, jitter: 0, failingAfter: 3 };
     expect(afterFailure(2, now, never, false, policy)).toEqual({ state: 'pending', nextAttemptAt: new Date(now.getTime() + 2000) });
     expect(retryDelayMs(5, never, policy)).toBe(3000);
-    expect(afterFailure(3, now, never, false, policy)).toEqual({ state: 'failed' });
+    expect(afterFailure(3, now, never, false, policy)).toEqual({ state: 'failed', nextAttemptAt: new Date(now.getTime() + 3000) });
   });
 
-  it('when every retry fails, then the whole schedule before giving up is about 8.5 hours', () => {
-    const total = Array.from({ length: BACKOFF.maxAttempts - 1 }, (_, i) => retryDelayMs(i + 1, never)).reduce((a, b) => a + b, 0);
+  it('when every retry fails, then a job shows as failing after about 8.5 hours', () => {
+    const total = Array.from({ length: BACKOFF.failingAfter - 1 }, (_, i) => retryDelayMs(i + 1, never)).reduce((a, b) => a + b, 0);
     expect(total).toBe(511 * MIN);
   });
 });

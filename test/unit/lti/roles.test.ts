@@ -1,4 +1,4 @@
-import { mapRoles, parseRole, ToolRole } from '../../../src/lti/roles';
+import { isTeachingAssistant, mapRoles, parseRole, roleFacts, TeachingAssistantPolicy, ToolRole } from '../../../src/lti/roles';
 
 const M = 'http://purl.imsglobal.org/vocab/lis/v2/membership';
 const I = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person';
@@ -52,5 +52,53 @@ describe('mapping LTI roles to tool roles', () => {
     expect(parseRole('Instructor#TeachingAssistant')).toEqual({ scope: 'context', role: 'instructor', subRole: 'teachingassistant' });
     expect(parseRole(`${I}/Student#Foo`)).toBeUndefined();
     expect(parseRole('a#b#c')).toBeUndefined();
+  });
+});
+
+describe('teaching assistants follow the activity\'s setting', () => {
+  const TA = `${M}/Instructor#TeachingAssistant`;
+  const canvasTa = [TA, `${I}#Instructor`, `${S}#User`];
+  const openEdxModerator = [`${M}#Learner`, TA];
+  const moodleNonEditingTeacher = [`${M}#Instructor`];
+  const cases: Array<[string, unknown[], Record<TeachingAssistantPolicy, ToolRole>]> = [
+    ['Canvas TA (TA sub-role, institution Instructor, no Learner)', canvasTa, { except_students: 'teacher', all: 'teacher', none: 'student' }],
+    ['Canvas TA as canvas-lms sends it (TA sub-role + plain Instructor)', [TA, `${M}#Instructor`, `${I}#Instructor`], { except_students: 'teacher', all: 'teacher', none: 'student' }],
+    ['Open edX forum moderator (Learner + TA sub-role)', openEdxModerator, { except_students: 'student', all: 'teacher', none: 'student' }],
+    ['Moodle non-editing teacher (plain Instructor)', moodleNonEditingTeacher, { except_students: 'teacher', all: 'teacher', none: 'teacher' }],
+    ['TA sub-role plus another Instructor sub-role (Lecturer) is a plain teacher', [TA, `${M}/Instructor#Lecturer`], { except_students: 'teacher', all: 'teacher', none: 'teacher' }],
+    ['TA sub-role plus ContentDeveloper', [TA, `${M}#ContentDeveloper`], { except_students: 'teacher', all: 'teacher', none: 'teacher' }],
+    ['TA sub-role plus context Administrator', [TA, `${M}#Administrator`], { except_students: 'teacher', all: 'teacher', none: 'teacher' }],
+    ['LTI 1.1 URN TA (principal role)', ['urn:lti:role:ims/lis/TeachingAssistant'], { except_students: 'teacher', all: 'teacher', none: 'student' }],
+    ['short name Instructor#TeachingAssistant with Learner', ['Learner', 'Instructor#TeachingAssistant'], { except_students: 'student', all: 'teacher', none: 'student' }],
+    ['other TA sub-roles (TeachingAssistantSection)', [`${M}/Instructor#TeachingAssistantSection`], { except_students: 'teacher', all: 'teacher', none: 'student' }],
+    ['plain student', [`${M}#Learner`], { except_students: 'student', all: 'student', none: 'student' }],
+    ['other Instructor sub-roles are plain teachers (Lecturer)', [`${M}/Instructor#Lecturer`], { except_students: 'teacher', all: 'teacher', none: 'teacher' }],
+    ['institution administrator plus TA is a teacher', [`${I}#Administrator`, TA, `${M}#Learner`], { except_students: 'teacher', all: 'teacher', none: 'teacher' }],
+  ];
+
+  it.each(cases)('%s', (_name, roles, expected) => {
+    for (const policy of ['except_students', 'all', 'none'] as const) {
+      expect([policy, mapRoles(roles, { teachingAssistants: policy })]).toEqual([policy, expected[policy]]);
+    }
+  });
+
+  it('without a setting, the default applies: TAs teach, students with a TA role are students', () => {
+    expect(mapRoles(canvasTa)).toBe('teacher');
+    expect(mapRoles(openEdxModerator)).toBe('student');
+  });
+
+  it('a teaching-assistant launch is one whose only teaching role is a TA one', () => {
+    expect(isTeachingAssistant(canvasTa)).toBe(true);
+    expect(isTeachingAssistant(openEdxModerator)).toBe(true);
+    expect(isTeachingAssistant(moodleNonEditingTeacher)).toBe(false);
+    expect(isTeachingAssistant([TA, `${M}#Instructor`])).toBe(true);
+    expect(isTeachingAssistant([TA, `${M}#Administrator`])).toBe(false);
+    expect(isTeachingAssistant(['Learner'])).toBe(false);
+    expect(roleFacts(openEdxModerator)).toEqual({ teacher: false, teachingAssistant: true, learner: true });
+  });
+
+  it('an administrator who is denied teacher powers but holds a TA role is a teaching assistant', () => {
+    expect(isTeachingAssistant([`${I}#Administrator`, TA], { administratorsAreTeachers: false })).toBe(true);
+    expect(mapRoles([`${I}#Administrator`, TA], { administratorsAreTeachers: false, teachingAssistants: 'none' })).toBe('student');
   });
 });

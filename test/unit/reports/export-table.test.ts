@@ -52,7 +52,7 @@ const options = (over: Partial<ExportOptions> = {}): ExportOptions => ({
   identifier: 'email', remarks: false, descriptions: false, untaken: false, timeZone: ZONE, collation: 'lv-LV',
   groupNames: new Map([['g1', 'Lab group']]),
   labels: {
-    lastName: 'Last name', firstName: 'First name', identifier: 'Email', allStudents: 'All students', remark: 'remark',
+    lastName: 'Last name', firstName: 'First name', fullName: 'Name', identifier: 'Email', allStudents: 'All students', remark: 'remark',
     countOf: (a) => `${a} count`, taken: 'Sessions taken', earned: 'Points earned', possible: 'Points possible', percentage: 'Percentage',
   },
   ...over,
@@ -121,6 +121,33 @@ describe('buildExportTable(): one header row, then a row per student', () => {
     expect(lab?.endsAtLocal.toISOString()).toBe('2025-06-02T11:30:00.000Z');
     expect(lab?.audience).toBe('Lab group');
     expect(lab?.description).toBe('Lab, "A"');
+  });
+});
+
+describe('name columns when the LMS sends the name as one string (Open edX)', () => {
+  const table = (students: Array<{ userId: string; givenName: string; familyName: string; name: string; active: boolean }>) => buildExportTable(
+    buildReport({ students, sessions: [], records: [], sets: [set], groups: new Map(), options: { countUnmarkedAsAuto: false, excludeExcused: false }, now: new Date('2025-09-01T00:00:00Z') }),
+    options({ identifier: 'lmsid' }),
+  );
+  const fullOnly = (userId: string, name: string) => ({ userId, givenName: '', familyName: '', name, active: true });
+
+  it('when nobody has name parts, then there is one Name column, sorted by the full name as given', () => {
+    const t = table([fullOnly('u1', 'Zane Ābele'), fullOnly('u2', 'Anna Zariņa')]);
+    expect(t.columns.slice(0, 2).map((c) => c.header)).toEqual(['Name', 'Email']);
+    expect(t.nameColumnCount).toBe(1);
+    expect([...t.rows()].map((r) => r.slice(0, 2))).toEqual([['Anna Zariņa', 'u2'], ['Zane Ābele', 'u1']]);
+  });
+
+  it('when only some have name parts, then last name, first name and Name columns are all there, and nothing is guessed', () => {
+    const t = table([student('u1', 'Zane', 'Ābele'), fullOnly('u2', 'Cēzars')]);
+    expect(t.columns.slice(0, 4).map((c) => c.header)).toEqual(['Last name', 'First name', 'Name', 'Email']);
+    expect([...t.rows()].map((r) => r.slice(0, 4))).toEqual([['Ābele', 'Zane', 'Zane Ābele', 'u1'], ['', '', 'Cēzars', 'u2']]);
+  });
+
+  it('when everybody has name parts, then the columns are last name and first name only', () => {
+    const t = table([student('u1', 'Zane', 'Ābele')]);
+    expect(t.columns.slice(0, 3).map((c) => c.header)).toEqual(['Last name', 'First name', 'Email']);
+    expect(t.nameColumnCount).toBe(2);
   });
 });
 

@@ -46,6 +46,21 @@ describe('sortRows', () => {
   });
 });
 
+describe('sortRows with names the LMS sent as one string (Open edX)', () => {
+  const fullOnly = (userId: string, name: string): ReportStudent => ({ userId, givenName: '', familyName: '', name, active: true });
+  const build = (students: ReportStudent[]) => buildReport({ students, sessions: [], records: [], sets: [SET], groups: new Map(), options: DEFAULT_GRADE_OPTIONS, now: NOW });
+
+  it('when nobody has a family name, then rows are sorted by the full name as given', () => {
+    const r = build([fullOnly('z', 'Zane Ābele'), fullOnly('a', 'Anna Zariņa'), fullOnly('j', 'Juris Bērziņš')]);
+    expect(sortRows(r.rows, 'name', 'asc', 'lv').map((x) => x.student.name)).toEqual(['Anna Zariņa', 'Juris Bērziņš', 'Zane Ābele']);
+  });
+
+  it('when some have a family name, then the others are placed by their full name among the family names', () => {
+    const r = build([student('z', 'Zane', 'Ābele'), fullOnly('c', 'Cēzars'), student('j', 'Juris', 'Bērziņš')]);
+    expect(sortRows(r.rows, 'name', 'asc', 'lv').map((x) => x.student.userId)).toEqual(['z', 'j', 'c']);
+  });
+});
+
 describe('periodHeads: weeks and months of the activity zone, around DST changes', () => {
   const f = { locale: 'en' as const, zone: RIGA, t };
 
