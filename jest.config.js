@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Three instances behind nginx take minutes on two cores: `npm run test:cluster`, which .ci/run
+  // also runs (jest.cluster.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/cluster/'],
   // One database server for the whole run (embedded mongod or the offline stand-in);
   // every test file then uses its own database name on it.
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -52,6 +52,8 @@ export interface Config {
   autoMarkIntervalSeconds: number;
   /** How often due grade-sync jobs are delivered to the LMS (0 = never, on this instance). */
   gradeSyncIntervalSeconds: number;
+  /** How often an instance re-reads the LMS registrations (CSP frame-ancestors, allowed deployments); other instances' changes show within this. */
+  platformsRefreshSeconds: number;
   /** LTI Dynamic Registration at /register (see src/platforms/dynamic-registration.ts). */
   dynamicRegistration: DynamicRegistrationConfig;
 }
@@ -114,6 +116,7 @@ const envSchema = z.object({
   CHECKIN_HELD_SCAN_MINUTES: z.coerce.number().int().min(1).max(30).default(5),
   AUTO_MARK_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
   GRADE_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  PLATFORMS_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   DYNREG_ENABLED: boolish.default(true),
   DYNREG_AUTO_ACTIVATE: boolish.default(false),
   DYNREG_ALLOWED_HOSTS: z
@@ -212,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkInHeldScanMinutes: e.CHECKIN_HELD_SCAN_MINUTES,
     autoMarkIntervalSeconds: e.AUTO_MARK_INTERVAL_SECONDS,
     gradeSyncIntervalSeconds: e.GRADE_SYNC_INTERVAL_SECONDS,
+    platformsRefreshSeconds: e.PLATFORMS_REFRESH_SECONDS,
     dynamicRegistration: {
       enabled: e.DYNREG_ENABLED,
       autoActivate: e.DYNREG_AUTO_ACTIVATE,

@@ -2,9 +2,7 @@ import express, { Express } from 'express';
 import helmet from 'helmet';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/config';
-import { adminApiRouter } from './admin/admin.routes';
-import { platformsAdminRouter } from './admin/platforms.admin.routes';
-import { gradeSyncAdminRouter } from './admin/grade-sync.admin.routes';
+import { adminApiParts, adminApiRouter } from './admin/admin.routes';
 import { attendanceRouter } from './attendance/attendance.routes';
 import { checkInRouter } from './check-in/check-in.routes';
 import { pairingRouter } from './check-in/pairing.routes';
@@ -125,7 +123,9 @@ export function buildApp(deps: AppDeps): Express {
   app.use(healthRouter({ database: deps.checkDatabase, schemaVersion: deps.schemaVersion ?? 0 }));
   app.use(metricsRouter(config.metricsToken));
   // The administration API (ADMIN_TOKEN): public paths, its own credential, no launch.
-  app.use(adminApiRouter(config.adminToken, { routers: [platformsAdminRouter(deps.platforms), gradeSyncAdminRouter()] }));
+  app.use(adminApiRouter(config.adminToken, adminApiParts({
+    platforms: deps.platforms, publicUrl, now: deps.features.now, dynamicRegistrationEnabled: config.dynamicRegistration.enabled, checkDatabase: deps.checkDatabase,
+  })));
   // LTI Dynamic Registration and the Canvas configuration: public, before ltijs (which answers /register itself).
   app.use(registrationRouter({
     features: deps.features, platforms: deps.platforms, settings: config.dynamicRegistration, production: config.env === 'production',

@@ -147,7 +147,7 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
       const loaded = await platforms.loadPlatformsFile(config.platformsFile);
       log.info({ count: loaded.length, file: config.platformsFile }, 'LMS registrations loaded from file');
     }
-    registry = new PlatformRegistry(platforms.listPlatforms);
+    registry = new PlatformRegistry(platforms.listPlatforms, config.platformsRefreshSeconds * 1000);
     await registry.start((err) => log.warn({ err }, 'platform registry refresh failed'));
     return finishStart({ ...opts, now, schemaVersion }, server, publicUrl, port, lti, platforms, registry, features);
   } catch (err) {

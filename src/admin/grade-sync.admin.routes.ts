@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { FAILING_PAGE_MAX, listFailingActivities } from '../grading/grade-sync-admin.service';
 import { asyncHandler } from '../shared/async-handler';
-import { problem } from './admin-auth.middleware';
+import { fieldErrors } from './admin.schema';
+import { problem, sendProblem } from './problem';
 
 /**
  * GET /admin/api/grade-sync/failing[?limit=50&after=<activity id>]: every activity whose grades
@@ -22,7 +23,7 @@ export function gradeSyncAdminRouter(): Router {
   router.get('/grade-sync/failing', asyncHandler(async (req, res) => {
     const parsed = querySchema.safeParse(req.query);
     if (!parsed.success) {
-      res.status(400).json(problem(400, 'Bad Request', `limit must be 1–${FAILING_PAGE_MAX}; after must be an activity id from a previous page's "next".`));
+      sendProblem(res, problem(400, 'Bad Request', `limit must be 1–${FAILING_PAGE_MAX}; after must be an activity id from a previous page's "next".`, { errors: fieldErrors(parsed.error) }));
       return;
     }
     const page = await listFailingActivities(parsed.data);

@@ -236,6 +236,7 @@ async function judgeAndRecord(
   }
   if (!decision.ok) {
     await Promise.all([attempt.settle(decision.reason), recordRefusal(courseId, activityId, userId, facts, decision.reason, ctx)]);
+    if (decision.reason === 'already_marked') await completeSelfCheckIn(courseId, activityId, sessionId, userId, facts.existing, ctx.now, ctx.log);
     const nowMs = ctx.now.getTime();
     // A slot freed between the failed reservation and the read: the student may try again now.
     const retry = retryAt(facts.failuresMs, nowMs) ?? (decision.reason === 'locked_out' ? ctx.now : undefined);
@@ -246,20 +247,61 @@ async function judgeAndRecord(
     attempt.settle(undefined),
   ]);
   if (!written) {
-    return { ok: false, reason: 'already_marked', facts: { ...facts, existing: await readOwnRecord(courseId, activityId, sessionId, userId) } };
+    const existing = await readOwnRecord(courseId, activityId, sessionId, userId);
+    await completeSelfCheckIn(courseId, activityId, sessionId, userId, existing, ctx.now, ctx.log);
+    return { ok: false, reason: 'already_marked', facts: { ...facts, existing } };
   }
   const remark = facts.existing?.remark ?? '';
-  await AuditEntryModel.collection.insertOne({
-    _id: randomUUID() as never, courseId, activityId, sessionId, userId, actorId: userId, at: ctx.now,
-    from: { statusId: facts.existing?.statusId ?? null, remark }, to: { statusId: decision.statusId, remark }, source: 'self',
-  });
+  await insertSelfAudit({ courseId, activityId, sessionId, userId, at: ctx.now, from: { statusId: facts.existing?.statusId ?? null, remark }, to: { statusId: decision.statusId, remark } });
+  await gradeHook(courseId, activityId, sessionId, userId, ctx.log);
+  return { ok: true };
+}
+
+/**
+ * A check-in is three writes (no transactions): the record, its audit entry, the grade job. An
+ * instance killed between them (SIGKILL, out of memory, a crash) leaves the record without the
+ * others, and the student, who got no answer, sends again and is told "already checked in". That
+ * retry completes the check-in: the audit entry has an id derived from the record's
+ * self-recorded time, so writing it again is a no-op when it exists; the grade job is enqueued
+ * again (harmless: the job sends the current grade). `from` is not known any more then; the
+ * entry says unmarked before, as it was for every first check-in.
+ * Proven by test/integration/cluster/cluster.test.ts (SIGKILL during a burst).
+ */
+async function completeSelfCheckIn(
+  courseId: string, activityId: string, sessionId: string, userId: string, existing: CheckInFacts['existing'], now: Date, log?: Logger,
+): Promise<void> {
+  const at = existing?.selfRecordedAt;
+  // A retry comes within minutes; an older record was completed long ago (or by a release whose
+  // audit ids were random: the look-up below finds those entries too).
+  if (!existing || !at || now.getTime() - at.getTime() > REPAIR_WINDOW_MS) return;
+  if (!(await AuditEntryModel.exists({ courseId, activityId, sessionId, userId, at, source: 'self' }))) {
+    const remark = existing.remark ?? '';
+    await insertSelfAudit({ courseId, activityId, sessionId, userId, at, from: { statusId: null, remark }, to: { statusId: existing.statusId, remark } });
+  }
+  // The grade job may be what is missing (killed after the audit entry): enqueue it again.
+  await gradeHook(courseId, activityId, sessionId, userId, log);
+}
+
+const REPAIR_WINDOW_MS = 10 * 60_000;
+
+type SelfAudit = { courseId: string; activityId: string; sessionId: string; userId: string; at: Date; from: { statusId: string | null; remark: string }; to: { statusId: string; remark: string } };
+
+/** One audit entry per self check-in: its id is derived from the record's self-recorded time. */
+async function insertSelfAudit(e: SelfAudit): Promise<void> {
+  try {
+    await AuditEntryModel.collection.insertOne({ _id: `self:${e.sessionId}:${e.userId}:${e.at.getTime()}` as never, ...e, actorId: e.userId, source: 'self' });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+async function gradeHook(courseId: string, activityId: string, sessionId: string, userId: string, log?: Logger): Promise<void> {
   try {
     await onAttendanceChanged(courseId, activityId, [userId]);
   } catch (err) {
     // The check-in is saved; a failing grade listener must not turn it into an error page.
-    ctx.log?.error({ err, courseId, activityId, sessionId }, 'grade hook failed after a check-in');
+    log?.error({ err, courseId, activityId, sessionId }, 'grade hook failed after a check-in');
   }
-  return { ok: true };
 }
 
 export interface OpenCheckIn {

@@ -1,8 +1,7 @@
 import { Gauge } from 'prom-client';
 import { pingDatabase } from '../db/database';
-import { GradeSyncJobModel } from '../grading/grade-sync.model';
+import { gradeSyncStatus, workerStatus, type GradeSyncStatus } from '../admin/status.service';
 import { storedSchemaVersion } from '../migrations/migration-runner';
-import { JobLeaseModel } from '../shared/job-lease.model';
 import { registry } from './metrics';
 
 /**
@@ -29,6 +28,13 @@ new Gauge({
   },
 });
 
+/** One read of the queue per scrape for the two gauges below (prom-client collects them concurrently). */
+let gradeSyncRead: { at: number; status: Promise<GradeSyncStatus> } | undefined;
+function gradeSyncOnce(): Promise<GradeSyncStatus> {
+  if (!gradeSyncRead || Date.now() - gradeSyncRead.at > 1000) gradeSyncRead = { at: Date.now(), status: gradeSyncStatus(new Date()) };
+  return gradeSyncRead.status;
+}
+
 new Gauge({
   name: 'lti_attendance_grade_sync_jobs',
   help: 'Grade deliveries waiting: pending (first try or retrying) and failed (failing, still retried), by state',
@@ -36,9 +42,10 @@ new Gauge({
   registers: [registry],
   async collect() {
     this.reset();
-    for (const state of ['pending', 'failed'] as const) {
-      await GradeSyncJobModel.countDocuments({ state }).then((n) => this.set({ state }, n), () => undefined);
-    }
+    await gradeSyncOnce().then((g) => {
+      this.set({ state: 'pending' }, g.pending);
+      this.set({ state: 'failed' }, g.failed);
+    }, () => undefined);
   },
 });
 
@@ -47,14 +54,7 @@ new Gauge({
   help: 'Age of the oldest grade change not yet in the LMS (pending or failed), 0 when none',
   registers: [registry],
   async collect() {
-    try {
-      const oldest = await GradeSyncJobModel.findOne({ state: { $in: ['pending', 'failed'] } }, { enqueuedAt: 1, createdAt: 1 })
-        .sort({ enqueuedAt: 1 }).lean<{ enqueuedAt?: Date; createdAt?: Date }>();
-      const since = oldest?.enqueuedAt ?? oldest?.createdAt;
-      this.set(since ? Math.max(0, (Date.now() - since.getTime()) / 1000) : 0);
-    } catch {
-      // leave it unset
-    }
+    await gradeSyncOnce().then((g) => this.set(g.oldestWaitingSeconds), () => undefined);
   },
 });
 
@@ -65,22 +65,9 @@ new Gauge({
   registers: [registry],
   async collect() {
     this.reset();
-    try {
-      const live = await JobLeaseModel.find({ until: { $gt: new Date() } }, { holder: 1 }).limit(10_000).lean<Array<{ _id: string; holder: string }>>();
-      const counts = new Map<string, { job: string; holder: string; n: number }>();
-      for (const lease of live) {
-        const job = lease._id.split(':')[0] ?? lease._id;
-        // An instance id is `<worker>:<host>:<pid>:<random>`: the instance is what matters here.
-        const holder = lease.holder.split(':').slice(1, 3).join(':') || lease.holder;
-        const key = `${job}\u0000${holder}`;
-        const entry = counts.get(key) ?? { job, holder, n: 0 };
-        entry.n += 1;
-        counts.set(key, entry);
-      }
-      for (const { job, holder, n } of counts.values()) this.set({ job, holder }, n);
-    } catch {
-      // leave it unset
-    }
+    await workerStatus(new Date()).then((w) => {
+      for (const g of w.leases) this.inc({ job: g.job, holder: g.instance }, g.held);
+    }, () => undefined);
   },
 });
 

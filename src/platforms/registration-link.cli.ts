@@ -1,4 +1,4 @@
-import { LinkOptions, LinkOptionsError, parseLinkOptions } from './registration-link';
+import { LINK_OFF_NOTE, LinkOptions, LinkOptionsError, parseLinkOptions } from './registration-link';
 import { createRegistrationLinkService, RegistrationLinkInfo } from './registration-link.service';
 
 /** The registration-link commands of `npm run platform` (platform.cli.ts owns the database). */
@@ -69,6 +69,6 @@ export async function runLinkCommand(
       '"Add LTI Advantage"). It is shown only this once: the tool stores only its hash.\n' +
       `To withdraw it: npm run platform -- revoke-registration-link ${link.id}`,
   );
-  if (!deps.dynamicRegistrationEnabled) out('Note: DYNREG_ENABLED is false, so /register is off; the link works once it is turned on.');
+  if (!deps.dynamicRegistrationEnabled) out(`Note: ${LINK_OFF_NOTE}`);
   return 0;
 }

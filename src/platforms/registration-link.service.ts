@@ -2,14 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { hashLinkToken, LinkOptions, LinkState, linkState, looksLikeLinkToken, newLinkToken, registrationLinkUrl } from './registration-link';
 import { RegistrationLinkModel } from './registration-link.model';
 
-/** Registration links: created by the CLI (and the demo), checked and spent by /register. */
+/** Registration links: created by the CLI, the admin API (and the demo), checked and spent by /register. */
 
 export interface CreatedRegistrationLink {
   id: string;
   /** The secret token; shown once (in `url`), never stored. */
   rt: string;
   url: string;
+  createdAt: Date;
   expiresAt: Date;
+  uses: number;
   usesLeft: number;
 }
 
@@ -33,7 +35,7 @@ export function createRegistrationLinkService(deps: { publicUrl: string; now: ()
     const expiresAt = new Date(createdAt.getTime() + opts.expiresInMs);
     const id = randomBytes(5).toString('hex');
     await RegistrationLinkModel.create({ _id: id, tokenHash: hashLinkToken(rt), createdAt, expiresAt, uses: opts.uses, usesLeft: opts.uses });
-    return { id, rt, url: registrationLinkUrl(deps.publicUrl, rt), expiresAt, usesLeft: opts.uses };
+    return { id, rt, url: registrationLinkUrl(deps.publicUrl, rt), createdAt, expiresAt, uses: opts.uses, usesLeft: opts.uses };
   }
 
   /** Read-only: may this link start a registration? (Spends nothing.) */

@@ -23,31 +23,53 @@ export interface LinkOptions {
 
 export const DEFAULT_LINK_OPTIONS: LinkOptions = { expiresInMs: 7 * DAY_MS, uses: 1 };
 
+/** One wrong option: `field` names it (the CLI's `--expires`, the admin API's `expires`). */
+export interface LinkOptionIssue {
+  field: 'expires' | 'uses';
+  message: string;
+}
+
 export class LinkOptionsError extends Error {
-  constructor(readonly problems: string[]) {
+  /** As the CLI prints them: `--expires must be …`. */
+  readonly problems: string[];
+  constructor(readonly issues: LinkOptionIssue[]) {
+    const problems = issues.map((i) => `--${i.field} ${i.message}`);
     super(problems.join('\n'));
+    this.problems = problems;
     this.name = 'LinkOptionsError';
   }
 }
 
-function parseDuration(raw: string): number | undefined {
+function parseDuration(raw: unknown): number | undefined {
+  if (typeof raw !== 'string') return undefined;
   const m = /^(\d{1,4})([mhd])$/i.exec(raw.trim());
   if (!m?.[1] || !m[2]) return undefined;
   const ms = Number(m[1]) * UNIT_MS[m[2].toLowerCase() as keyof typeof UNIT_MS];
   return ms >= MIN_EXPIRY_MS && ms <= MAX_EXPIRY_MS ? ms : undefined;
 }
 
-/** The CLI's `--expires` and `--uses`, every problem reported at once. */
-export function parseLinkOptions(raw: { expires?: string; uses?: string }): LinkOptions {
-  const problems: string[] = [];
+/** The CLI's digits, or the admin API's JSON number. */
+function parseUses(raw: unknown): number | undefined {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,3}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= MAX_LINK_USES ? n : undefined;
+}
+
+/**
+ * The options of a new link, every problem reported at once: the CLI's `--expires` and `--uses`
+ * (strings) and the admin API's body `{ "expires": "12h", "uses": 5 }` go through this one check.
+ */
+export function parseLinkOptions(raw: { expires?: unknown; uses?: unknown }): LinkOptions {
+  const issues: LinkOptionIssue[] = [];
   const expiresInMs = raw.expires === undefined ? DEFAULT_LINK_OPTIONS.expiresInMs : parseDuration(raw.expires);
-  if (expiresInMs === undefined) problems.push('--expires must be a duration like 30m, 12h or 7d, from 10 minutes to 90 days');
-  const uses = raw.uses === undefined ? DEFAULT_LINK_OPTIONS.uses : /^\d{1,3}$/.test(raw.uses.trim()) ? Number(raw.uses.trim()) : NaN;
-  const usesOk = Number.isInteger(uses) && uses >= 1 && uses <= MAX_LINK_USES;
-  if (!usesOk) problems.push(`--uses must be a whole number from 1 to ${MAX_LINK_USES}`);
-  if (problems.length > 0 || expiresInMs === undefined) throw new LinkOptionsError(problems);
+  if (expiresInMs === undefined) issues.push({ field: 'expires', message: 'must be a duration like 30m, 12h or 7d, from 10 minutes to 90 days' });
+  const uses = raw.uses === undefined ? DEFAULT_LINK_OPTIONS.uses : parseUses(raw.uses);
+  if (uses === undefined) issues.push({ field: 'uses', message: `must be a whole number from 1 to ${MAX_LINK_USES}` });
+  if (issues.length > 0 || expiresInMs === undefined || uses === undefined) throw new LinkOptionsError(issues);
   return { expiresInMs, uses };
 }
+
+/** Said with a new link while /register is off (the CLI prints it; the admin API returns it as `note`). */
+export const LINK_OFF_NOTE = 'DYNREG_ENABLED is false, so /register is off; the link works once it is turned on.';
 
 /** 32 random bytes, base64url: 43 characters, safe in a query string without escaping. */
 export function newLinkToken(): string {

@@ -5,8 +5,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { START } from './deploy-commands';
 
-const projectRoot = path.resolve(__dirname, '..', '..');
+export const projectRoot = path.resolve(__dirname, '..', '..');
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,8 +28,10 @@ export interface ChildTool {
   exited: Promise<number | null>;
 }
 
-export function spawnTool(env: NodeJS.ProcessEnv): ChildTool {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `built`: run dist/src/main.js (after `npm run build`), as production does, instead of the TypeScript sources. */
+export function spawnTool(env: NodeJS.ProcessEnv, opts: { built?: boolean } = {}): ChildTool {
+  const args = opts.built ? START.slice(1) : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
+  const child = spawn(process.execPath, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

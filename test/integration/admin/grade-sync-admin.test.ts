@@ -6,6 +6,7 @@ import { CourseModel } from '../../../src/courses/course.model';
 import type { TestHarness } from '../../support/tool';
 import { addSession, addStudents } from '../attendance/take-helpers';
 import { ANN, BOB, CID, type GradeSyncRunner, gradeSyncSuite, launchGradedTeacher, mark } from '../grading/grade-sync-helpers';
+import { checkAnswer, loadDoc } from './openapi-check';
 
 /** GET /admin/api/grade-sync/failing: the administrator's list of every course whose grades are failing. */
 
@@ -15,7 +16,13 @@ let h: TestHarness;
 let run: GradeSyncRunner;
 const { clock } = gradeSyncSuite((harness, worker) => { h = harness; run = worker; }, { env: { ADMIN_TOKEN: TOKEN }, lms: { profile: 'openedx' } });
 
-const api = (path = '/admin/api/grade-sync/failing', token = TOKEN) => supertest(h.tool.app).get(path).set('Authorization', `Bearer ${token}`);
+const doc = loadDoc();
+/** Every answer must be the one the OpenAPI document describes (src/admin/openapi.ts). */
+const api = async (path = '/admin/api/grade-sync/failing', token = TOKEN) => {
+  const res = await supertest(h.tool.app).get(path).set('Authorization', `Bearer ${token}`);
+  expect(checkAnswer(doc, 'GET', '/admin/api/grade-sync/failing', res)).toEqual([]);
+  return res;
+};
 
 describe('the failing grades of every course, for the administrator', () => {
   it('when ADMIN_TOKEN is not set, then the endpoint does not exist (404)', async () => {
@@ -88,7 +95,7 @@ describe('the failing grades of every course, for the administrator', () => {
     for (const q of ['?limit=0', '?limit=9999', '?limit=abc']) {
       const res = await api(`/admin/api/grade-sync/failing${q}`);
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ status: 400, title: 'Bad Request' });
+      expect(res.body).toMatchObject({ status: 400, title: 'Bad Request', errors: [expect.objectContaining({ field: 'limit', pointer: '/limit' })] });
     }
   });
 });
