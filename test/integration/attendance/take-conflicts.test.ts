@@ -168,7 +168,7 @@ describe('two pages open on the same session', () => {
     const loser = ra.status === 409 ? ra : rb;
     const [conflict] = conflictTexts(loser.text);
     expect(conflict).toContain(`Changed by you in another window at ${hhmm(audit[0]?.at)}`);
-    expect(conflict).toMatch(/You chose (P · Present|L · Late, remark “bus”)\./);
+    expect(conflict).toMatch(/You chose (P · Present, no remark|L · Late, remark “bus”)\./);
     expect(visibleText(loser.text)).toContain('Nothing was saved. 1 conflict:');
   });
 
