@@ -68,23 +68,6 @@ declare module 'ltijs' {
       ): Promise<string>;
     };
     deletePlatform(url: string, clientId: string): Promise<boolean>;
-    /**
-     * NRPS (Services/NamesAndRoles.js). The token only needs `iss`, `clientId` and
-     * `platformContext.namesRoles.context_memberships_url` (`platformContext.resource.id` with
-     * `resourceLinkId: true`). `pages: false` follows every `Link: rel="next"`; `role`/`limit`
-     * replace any query already on the URL. Rejects with Error('PLATFORM_NOT_FOUND' |
-     * 'PLATFORM_NOT_ACTIVATED'), got's HTTPError/RequestError, or a JSON SyntaxError.
-     */
-    NamesAndRoles: {
-      getMembers(
-        token: {
-          iss: string;
-          clientId: string;
-          platformContext: { namesRoles: { context_memberships_url: string }; resource?: { id: string } };
-        },
-        options?: { role?: string; limit?: number; pages?: number | false; url?: string; resourceLinkId?: boolean },
-      ): Promise<{ id?: string; context?: Record<string, unknown>; members?: unknown[]; next?: string; differences?: string }>;
-    };
   }
 
   export const Provider: ProviderType;
