@@ -54,6 +54,8 @@ export interface Config {
   gradeSyncIntervalSeconds: number;
   /** How often an instance re-reads the LMS registrations (CSP frame-ancestors, allowed deployments); other instances' changes show within this. */
   platformsRefreshSeconds: number;
+  /** How long an instance answers requests from its in-process copy of a launch's ltijs documents (0 = no copy). */
+  launchCacheSeconds: number;
   /** LTI Dynamic Registration at /register (see src/platforms/dynamic-registration.ts). */
   dynamicRegistration: DynamicRegistrationConfig;
 }
@@ -117,6 +119,7 @@ const envSchema = z.object({
   AUTO_MARK_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
   GRADE_SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   PLATFORMS_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  LAUNCH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   DYNREG_ENABLED: boolish.default(true),
   DYNREG_AUTO_ACTIVATE: boolish.default(false),
   DYNREG_ALLOWED_HOSTS: z
@@ -216,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     autoMarkIntervalSeconds: e.AUTO_MARK_INTERVAL_SECONDS,
     gradeSyncIntervalSeconds: e.GRADE_SYNC_INTERVAL_SECONDS,
     platformsRefreshSeconds: e.PLATFORMS_REFRESH_SECONDS,
+    launchCacheSeconds: e.LAUNCH_CACHE_SECONDS,
     dynamicRegistration: {
       enabled: e.DYNREG_ENABLED,
       autoActivate: e.DYNREG_AUTO_ACTIVATE,

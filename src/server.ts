@@ -120,9 +120,12 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
   try {
     const signingKey = createHmac('sha256', opts.ltiKey).update('lti-attendance/signing/v1').digest();
     const features: FeatureDeps = { now, defaultTimezone: config.defaultTimezone, log, lti: createLtiServices(), publicUrl, signingKey };
+    // Only a teacher's launch seeds the status set (sessions, and so every use of it, start
+    // with a teacher) and refreshes the roster: a lecture hall of students writes neither.
     const afterLaunch = async (launch: LaunchContext) => {
+      if (launch.role !== 'teacher') return;
       if (launch.activityId) await ensureDefaultStatusSet(launch.courseId, launch.activityId, launch.locale);
-      if (launch.role === 'teacher') await syncRosterAfterTeacherLaunch(features, launch);
+      await syncRosterAfterTeacherLaunch(features, launch);
     };
     const deps = () => ({ registry: registry as PlatformRegistry, defaultTimezone: config.defaultTimezone, now, afterLaunch });
     lti = await createLtiAdapter({
@@ -134,6 +137,7 @@ export async function startTool(opts: ToolOptions): Promise<Tool> {
       tokenMaxAgeSeconds: config.tokenMaxAgeSeconds,
       writeConcern: config.writeConcern,
       ltikMaxAgeSeconds: config.ltikMaxAgeSeconds,
+      launchCacheSeconds: config.launchCacheSeconds,
       defaultLocale: config.defaultLocale,
       log,
       onLaunch: (req, res, data, launch) => launchHandler(deps())(req, res, data, launch),

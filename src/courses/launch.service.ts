@@ -23,6 +23,35 @@ function initialGrading(custom: Record<string, string> | undefined): Record<stri
 }
 
 /**
+ * The course and activity documents every launch of a class would rewrite with the same values:
+ * 300 students opening the activity at once wrote them 300 times. An instance now skips the
+ * write when it wrote the same values less than REWRITE_AFTER_MS ago; a change (another title,
+ * new service URLs) is written at once. Only their `lastLaunchAt` lags, by that much at most
+ * (nothing shows it; the member's own `lastLaunchAt`, shown on Participants, is always written).
+ */
+const REWRITE_AFTER_MS = 60_000;
+const MAX_REMEMBERED = 5_000;
+const written = new Map<string, { signature: string; atMs: number }>();
+
+/**
+ * Runs `write` unless this instance wrote the same `values` to `key` within REWRITE_AFTER_MS
+ * (of real time: a cache's age, not a domain fact, so not the injected clock).
+ */
+async function unlessRecent(key: string, values: object, write: () => Promise<unknown>): Promise<void> {
+  const nowMs = Date.now();
+  const signature = JSON.stringify(values);
+  const last = written.get(key);
+  if (last && last.signature === signature && nowMs - last.atMs >= 0 && nowMs - last.atMs < REWRITE_AFTER_MS) return;
+  await write();
+  written.delete(key);
+  written.set(key, { signature, atMs: nowMs });
+  for (const oldest of written.keys()) {
+    if (written.size <= MAX_REMEMBERED) break;
+    written.delete(oldest);
+  }
+}
+
+/**
  * Records a launch: upserts the course, the activity (resource link) and the member.
  * Three independent single-document upserts: idempotent, no transaction needed, and two
  * launches racing each other converge on the same documents.
@@ -39,22 +68,16 @@ export async function recordLaunch(
   // that launch may see: it records a role for someone new, but never replaces the course role
   // that NRPS or an earlier launch established (issue #15). NRPS still updates it.
   const keepsCourseRole = data.role === 'limited';
+  const course = defined({
+    issuer: data.issuer,
+    clientId: data.clientId,
+    contextId: data.context?.id,
+    label: data.context?.label,
+    title: data.context?.title ?? data.resourceLink?.title,
+    lastDeploymentId: data.deploymentId,
+  });
   const ops: Promise<unknown>[] = [
-    CourseModel.updateOne(
-      { _id: courseId },
-      {
-        $set: defined({
-          issuer: data.issuer,
-          clientId: data.clientId,
-          contextId: data.context?.id,
-          label: data.context?.label,
-          title: data.context?.title ?? data.resourceLink?.title,
-          lastDeploymentId: data.deploymentId,
-          lastLaunchAt: now,
-        }),
-      },
-      { upsert: true },
-    ),
+    unlessRecent(`course:${courseId}`, course, () => CourseModel.updateOne({ _id: courseId }, { $set: { ...course, lastLaunchAt: now } }, { upsert: true })),
     MemberModel.updateOne(
       { courseId, userId: data.userId },
       {
@@ -79,26 +102,24 @@ export async function recordLaunch(
     // The zone (a launching teacher's, else DEFAULT_TIMEZONE) is set on insert only, like grading:
     // a later launch by someone in another zone never overrides the teacher's choice.
     const zone = (data.role === 'teacher' ? launchTimezone(data.custom) : undefined) ?? defaults.timezone;
+    const activity = defined({
+      title: data.resourceLink.title,
+      description: data.resourceLink.description,
+      lmsReturnUrl: data.returnUrl && /^https?:\/\//i.test(data.returnUrl) ? data.returnUrl : undefined,
+      'services.issuer': data.issuer,
+      'services.clientId': data.clientId,
+      'services.deploymentId': data.deploymentId,
+      'services.agsLineItemsUrl': s.agsLineItemsUrl,
+      'services.agsLineItemUrl': s.agsLineItemUrl,
+      'services.agsScopes': s.agsScopes,
+      'services.nrpsUrl': s.nrpsUrl,
+    });
+    const onInsert = { courseId, resourceLinkId: data.resourceLink.id, timezone: zone, ...initialGrading(data.custom) };
     ops.push(
-      ActivityModel.updateOne(
-        { _id: activityId },
-        {
-          $set: defined({
-            title: data.resourceLink.title,
-            description: data.resourceLink.description,
-            lastLaunchAt: now,
-            lmsReturnUrl: data.returnUrl && /^https?:\/\//i.test(data.returnUrl) ? data.returnUrl : undefined,
-            'services.issuer': data.issuer,
-            'services.clientId': data.clientId,
-            'services.deploymentId': data.deploymentId,
-            'services.agsLineItemsUrl': s.agsLineItemsUrl,
-            'services.agsLineItemUrl': s.agsLineItemUrl,
-            'services.agsScopes': s.agsScopes,
-            'services.nrpsUrl': s.nrpsUrl,
-          }),
-          $setOnInsert: { courseId, resourceLinkId: data.resourceLink.id, timezone: zone, ...initialGrading(data.custom) },
-        },
-        { upsert: true },
+      // The insert-only values (a teacher's zone) are part of the signature: a teacher's first
+      // launch after students' is still written.
+      unlessRecent(`activity:${activityId}`, { activity, onInsert }, () =>
+        ActivityModel.updateOne({ _id: activityId }, { $set: { ...activity, lastLaunchAt: now }, $setOnInsert: onInsert }, { upsert: true }),
       ),
     );
   }

@@ -74,35 +74,35 @@ export async function enqueueGradeSync(courseId: string, activityId: string, use
   // A job's _id is (activity, student) and activity keys embed their course, so filtering by _id
   // alone stays scoped to this activity — and is an exact-key index lookup on every server.
   const ids = unique.map((userId) => gradeSyncJobId(activityId, userId));
-  const ops = unique.map((userId, i) => ({
-    updateOne: {
-      filter: { _id: ids[i] },
-      update: {
-        $setOnInsert: { userId, courseId, activityId, state: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now },
-        $set: { enqueuedAt: now, updatedAt: now },
-        $inc: { generation: 1 },
+  // Per student, two statements in one round trip: merge into the job (created pending and due
+  // now), then make a done or failing job due now. Pending ones keep their schedule: a job
+  // backing off during an LMS outage does not hammer it again for every new change (it sends
+  // the newest grade anyway). Both match by _id (an exact-key look-up on every server). A job
+  // re-armed here cannot be marked done or failed again for an older generation (the
+  // generation went up in the statement before), so no newer change is lost.
+  const ops = unique.flatMap((userId, i) => [
+    {
+      updateOne: {
+        filter: { _id: ids[i] },
+        update: {
+          $setOnInsert: { userId, courseId, activityId, state: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now },
+          $set: { enqueuedAt: now, updatedAt: now },
+          $inc: { generation: 1 },
+        },
+        upsert: true,
       },
-      upsert: true,
     },
-  }));
+    { updateOne: { filter: { _id: ids[i], state: { $ne: 'pending' } }, update: { $set: { state: 'pending', attempts: 0, nextAttemptAt: now } } } },
+  ]);
   try {
-    await GradeSyncJobModel.collection.bulkWrite(ops as never, { ordered: false });
+    await GradeSyncJobModel.collection.bulkWrite(ops as never, { ordered: true });
   } catch (err) {
-    // Two enqueues inserting the same new pair at once: one loses with E11000. Repeating the
-    // batch now updates the document the other one inserted (an extra generation is harmless).
+    // Two enqueues inserting the same new pair at once: one loses with E11000 (and, ordered, stops
+    // there). Repeating the batch now updates the document the other one inserted (an extra
+    // generation is harmless).
     const errors = ([] as unknown[]).concat((err as { writeErrors?: unknown }).writeErrors ?? err);
     if (!errors.every(isDuplicateKey)) throw err;
-    await GradeSyncJobModel.collection.bulkWrite(ops as never, { ordered: false });
-  }
-  // Done or failing jobs become due now. Pending ones keep their schedule: a job backing off
-  // during an LMS outage does not hammer it again for every new change (it sends the newest grade anyway).
-  // Read, then re-arm by _id (index lookups only). A job read as done or failed cannot be marked
-  // done or failed again for an older generation (the generation went up above), so the only
-  // race is with another enqueue making it pending first: re-arming it again costs one resend.
-  const settled = await GradeSyncJobModel.find({ _id: { $in: ids } }, { state: 1 }).lean<{ _id: string; state: string }[]>();
-  const rearm = settled.filter((j) => j.state !== 'pending').map((j) => j._id);
-  if (rearm.length > 0) {
-    await GradeSyncJobModel.updateMany({ _id: { $in: rearm } }, { $set: { state: 'pending', attempts: 0, nextAttemptAt: now } });
+    await GradeSyncJobModel.collection.bulkWrite(ops as never, { ordered: true });
   }
 }
 

@@ -14,7 +14,9 @@ import { useKeyObjectForLtik } from './ltik-key';
 import { useAsyncPlatformKeyGeneration } from './async-keygen';
 import { isTokenlessProbe, publicReason, refusalForLtijsError } from './ltijs-errors';
 import { consumeLogin, relaunchUrlForState } from './login.middleware';
-import { captureVerifiedClaims, verifiedClaimsFor } from './verified-claims';
+import { captureVerifiedClaims, storedClaims, verifiedClaimsFor } from './verified-claims';
+import { installPlatformKeyCache } from './platform-keys';
+import { createLaunchStore } from './ltijs-store';
 
 /**
  * The only module that imports ltijs. It configures the provider, mounts nothing itself
@@ -35,6 +37,8 @@ export interface LtiAdapterOptions {
   writeConcern?: WriteConcernSetting;
   /** How long an ltik (the launch's key in links and forms) stays valid (default 12 h). */
   ltikMaxAgeSeconds?: number;
+  /** How long a launch's ltijs documents are answered from memory (default 300 s; 0 = never). */
+  launchCacheSeconds?: number;
   defaultLocale: Locale;
   log: Logger;
   onLaunch(req: Request, res: Response, data: LaunchData, launch: LaunchContext): Promise<void>;
@@ -62,10 +66,18 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
   const lti = Provider;
   useKeyObjectForLtik(opts.key, opts.ltikMaxAgeSeconds ?? 12 * 3600);
   useAsyncPlatformKeyGeneration(); // ltijs makes platform keys synchronously (seconds of a blocked loop)
-  captureVerifiedClaims(opts.log); // preferred_username, which ltijs drops, from the id_token it verified
+  captureVerifiedClaims(); // preferred_username, which ltijs drops, from the id_token it verified
+  installPlatformKeyCache(opts.log); // the LMS's JWKS once per 10 min, not once per launch (platform-keys.ts)
+  // ltijs's own database, with point look-ups (and a cache) for its per-launch documents.
+  const store = createLaunchStore({
+    url: opts.mongoUri,
+    connection: { dbName: opts.dbName, serverSelectionTimeoutMS: DATABASE_WAIT_MS, writeConcern: opts.writeConcern ?? DEFAULT_WRITE_CONCERN },
+    log: opts.log,
+    cacheTtlMs: (opts.launchCacheSeconds ?? 300) * 1000,
+  });
   lti.setup(
     opts.key,
-    { url: opts.mongoUri, connection: { dbName: opts.dbName, serverSelectionTimeoutMS: DATABASE_WAIT_MS, writeConcern: opts.writeConcern ?? DEFAULT_WRITE_CONCERN } },
+    { plugin: store },
     {
       appRoute: LTI_ROUTES.launch,
       loginRoute: LTI_ROUTES.login,
@@ -93,7 +105,8 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
       if (!found) throw new Refusal('session_expired', 'NO_LAUNCH_IN_LOCALS');
       const fn = kind === 'launch' ? opts.onLaunch : opts.onDeepLinking;
       const { issuer, clientId, deploymentId, userId } = found.data;
-      const data = withVerifiedClaims(found.data, await verifiedClaimsFor({ issuer, clientId, deploymentId, userId }));
+      const claims = storedClaims(res.locals.token) ?? (await verifiedClaimsFor({ issuer, clientId, deploymentId, userId }));
+      const data = withVerifiedClaims(found.data, claims);
       await fn(req, res, data, found.launch);
     });
   lti.onConnect((_token, req, res, next) => launchHandler('launch')(req, res, next));

@@ -29,7 +29,7 @@ declare module 'ltijs' {
 
   interface ProviderType {
     app: Express;
-    setup(key: string, database: { url: string; connection?: Record<string, unknown> }, options?: ProviderOptions): ProviderType;
+    setup(key: string, database: { url: string; connection?: Record<string, unknown> } | { plugin: unknown }, options?: ProviderOptions): ProviderType;
     deploy(options: { serverless: true; silent?: boolean }): Promise<true>;
     close(options?: { silent?: boolean }): Promise<true>;
     onConnect(cb: TokenHandler): true;

@@ -1,5 +1,6 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { noteVerifiedLtik } from './ltijs-store';
 
 /**
  * ltijs signs (at launch) and verifies (on every request) the ltik with our key as a string.
@@ -12,6 +13,7 @@ import { createRequire } from 'node:module';
  *   copied once kept working for ever (and across restarts). Verification now demands an `iat`
  *   no older than `maxAgeSeconds`; an older ltik fails with jsonwebtoken's 'maxAge exceeded',
  *   which the adapter turns into the friendly "open the activity again" page.
+ * - A verified ltik tells the launch-document cache which launch it belongs to (ltijs-store.ts).
  */
 type Jwt = { verify: (token: unknown, key: unknown, ...rest: unknown[]) => unknown; sign: (payload: unknown, key: unknown, ...rest: unknown[]) => unknown };
 
@@ -36,7 +38,9 @@ export function useKeyObjectForLtik(key: string, maxAgeSeconds: number): void {
     // ltijs passes no options for the ltik; a caller that does keeps them, with our maximum age.
     const options = (typeof rest[0] === 'object' && rest[0] !== null ? rest[0] : {}) as Record<string, unknown>;
     const tail = typeof rest[0] === 'object' && rest[0] !== null ? rest.slice(1) : rest;
-    return verify(token, mine.object, { ...options, maxAge: mine.maxAgeSeconds }, ...tail);
+    const payload = verify(token, mine.object, { ...options, maxAge: mine.maxAgeSeconds }, ...tail);
+    noteVerifiedLtik(payload);
+    return payload;
   };
   jwt.sign = (payload, k, ...rest) => sign(payload, own(k)?.object ?? k, ...rest);
 }

@@ -1,4 +1,3 @@
-import type { Logger } from '../shared/logger';
 import { VerifiedClaimsModel, verifiedClaimsId } from './verified-claims.model';
 
 /**
@@ -11,8 +10,11 @@ import { VerifiedClaimsModel, verifiedClaimsId } from './verified-claims.model';
  * the platform's keys, the audience, nonce and age. A token that fails any check never gets
  * here; a request that carries a valid ltik *and* an id_token never calls validateToken at all.
  *
- * The launch handler runs on the request after ltijs's redirect, so the claims are stored
- * (VerifiedClaimsModel, keyed like ltijs's own idtoken) and read back there.
+ * The launch handler runs on the request after ltijs's redirect (possibly on another
+ * instance), so the claims travel in ltijs's own idtoken document: the same request stores it
+ * right after validateToken returns, and ltijs-store.ts adds `verifiedClaims` from
+ * `claimsToStore` (no write and no read of their own). Launches stored by an earlier release
+ * kept them in the `verified_claims` collection, which is still read when the field is absent.
  */
 
 export interface VerifiedUserClaims {
@@ -25,7 +27,6 @@ const DEPLOYMENT_ID = 'https://purl.imsglobal.org/spec/lti/claim/deployment_id';
 
 type ValidateToken = (...args: unknown[]) => Promise<unknown>;
 
-let log: Logger | undefined;
 let installed = false;
 
 /** The claims we keep from a verified payload; a `$…` placeholder or a non-string is no value. */
@@ -41,26 +42,45 @@ function keyOf(payload: Record<string, unknown>): ClaimsKey | undefined {
   return { issuer: iss, clientId, deploymentId, userId: sub };
 }
 
-async function remember(payload: unknown, now: Date): Promise<void> {
+/**
+ * Claims verified moments ago, by idtoken key, until ltijs stores that idtoken in the same
+ * request. Kept briefly rather than taken once: two tabs of the same user launching at once
+ * both find the (same person's) latest claims. Bounded by age and count.
+ */
+const pending = new Map<string, { claims: VerifiedUserClaims; atMs: number }>();
+const PENDING_MS = 60_000;
+const PENDING_MAX = 10_000;
+
+function remember(payload: unknown, nowMs: number): void {
   if (typeof payload !== 'object' || payload === null) return;
   const p = payload as Record<string, unknown>;
   const key = keyOf(p);
   if (!key) return;
-  const claims = claimsOf(p);
-  const update = claims.preferredUsername === undefined
-    ? { $set: { ...key, verifiedAt: now }, $unset: { preferredUsername: 1 } }
-    : { $set: { ...key, verifiedAt: now, preferredUsername: claims.preferredUsername } };
-  try {
-    await VerifiedClaimsModel.updateOne({ _id: verifiedClaimsId(key) }, update, { upsert: true });
-  } catch (err) {
-    // The launch goes on without them (the username then comes from elsewhere or stays as it was).
-    log?.warn({ err }, 'could not store the verified id_token claims');
+  const id = verifiedClaimsId(key);
+  pending.delete(id);
+  pending.set(id, { claims: claimsOf(p), atMs: nowMs });
+  for (const [oldest, entry] of pending) {
+    if (pending.size <= PENDING_MAX && entry.atMs > nowMs - PENDING_MS) break;
+    pending.delete(oldest);
   }
 }
 
-/** Installs the wrapper once per module registry; `logger` receives storage failures. */
-export function captureVerifiedClaims(logger: Logger, now: () => Date = () => new Date()): void {
-  log = logger;
+/** For ltijs-store.ts: the claims to store with the idtoken of this user and platform, if just verified. */
+export function claimsToStore(key: ClaimsKey, nowMs: number): VerifiedUserClaims | undefined {
+  const entry = pending.get(verifiedClaimsId(key));
+  return entry && entry.atMs > nowMs - PENDING_MS ? entry.claims : undefined;
+}
+
+/** The claims ltijs-store.ts stored in the idtoken (res.locals.token), or undefined for an older launch. */
+export function storedClaims(token: unknown): VerifiedUserClaims | undefined {
+  const claims = (token as { verifiedClaims?: unknown } | undefined)?.verifiedClaims;
+  if (typeof claims !== 'object' || claims === null) return undefined;
+  const u = (claims as { preferredUsername?: unknown }).preferredUsername;
+  return typeof u === 'string' && u !== '' ? { preferredUsername: u } : {};
+}
+
+/** Installs the wrapper once per module registry. */
+export function captureVerifiedClaims(now: () => Date = () => new Date()): void {
   if (installed) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Auth = require('ltijs/dist/Utils/Auth') as { validateToken?: ValidateToken };
@@ -70,12 +90,12 @@ export function captureVerifiedClaims(logger: Logger, now: () => Date = () => ne
   installed = true;
   Auth.validateToken = async function validateTokenAndRemember(this: unknown, ...args: unknown[]) {
     const verified = await original.apply(this, args);
-    await remember(verified, now());
+    remember(verified, now().getTime());
     return verified;
   };
 }
 
-/** The claims of the user's last verified id_token on that platform, if any. */
+/** An earlier release's record of the claims (launches it stored; see the header). */
 export async function verifiedClaimsFor(key: ClaimsKey): Promise<VerifiedUserClaims> {
   const doc = await VerifiedClaimsModel.findOne({ _id: verifiedClaimsId(key) }, { preferredUsername: 1 }).lean<{ preferredUsername?: string | null }>();
   return doc?.preferredUsername ? { preferredUsername: doc.preferredUsername } : {};

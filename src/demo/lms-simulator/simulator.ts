@@ -30,7 +30,6 @@ export class LmsSimulator {
   readonly issuer: string;
   readonly clientId: string;
   readonly deploymentId: string;
-  readonly kid: string;
   readonly toolUrl: string;
   readonly profile: LmsProfile;
   /** LTI Dynamic Registration: configuration URL, registration tokens, what the tool sent. */
@@ -40,6 +39,11 @@ export class LmsSimulator {
   private readonly services: MockLmsServices;
   protected readonly pending = new Map<string, { opts: LaunchOptions; loginHint: string }>();
   private otherKey: KeyObject | undefined;
+  /** The id_token signing keys, newest (the one in use) last; `listed`: published at GET /jwks. */
+  private readonly signingKeys: Array<{ kid: string; pair: KeyPair; listed: boolean }> = [];
+  /** GET /jwks requests answered or held so far (tests count the tool's key fetches). */
+  jwksFetches = 0;
+  private jwksGate: Promise<void> | undefined;
 
   /** Use start() (or a subclass's start()): it binds the server first. */
   protected constructor(
@@ -53,7 +57,7 @@ export class LmsSimulator {
     this.issuer = opts.issuer ?? url;
     this.clientId = opts.clientId ?? randomId('client-', 4);
     this.deploymentId = opts.deploymentId ?? '1';
-    this.kid = randomId('mock-lms-', 8);
+    this.signingKeys.push({ kid: randomId('mock-lms-', 8), pair: keys, listed: true });
     this.dynamicRegistration = new MockDynamicRegistration({ url, issuer: this.issuer, clientId: this.clientId, deploymentId: this.deploymentId });
     this.services = new MockLmsServices({
       baseUrl: url, clientId: this.clientId, toolUrl: this.toolUrl, tokenUrl: `${url}/token`, strictScores: opts.strictScores ?? false,
@@ -104,7 +108,40 @@ export class LmsSimulator {
     };
   }
   jwks(): { keys: object[] } {
-    return { keys: [{ ...this.keys.publicKey.export({ format: 'jwk' }), kid: this.kid, alg: 'RS256', use: 'sig' }] };
+    return {
+      keys: this.signingKeys.filter((k) => k.listed).map((k) => ({ ...k.pair.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: 'RS256', use: 'sig' })),
+    };
+  }
+  /** The kid of the key that signs id_tokens now. */
+  get kid(): string {
+    return this.current.kid;
+  }
+  private get current(): { kid: string; pair: KeyPair; listed: boolean } {
+    return this.signingKeys[this.signingKeys.length - 1] ?? { kid: '', pair: this.keys, listed: false };
+  }
+  /**
+   * The LMS starts signing id_tokens with a new key pair. `keepOld` (default true, as real LMSs
+   * do for a while): the previous keys stay published; false: only the new one is. `kid`: the
+   * new key's kid (pass the current kid to change the key behind an unchanged kid). Returns it.
+   */
+  rotateSigningKey(opts: { keepOld?: boolean; kid?: string } = {}): string {
+    const kid = opts.kid ?? randomId('mock-lms-', 8);
+    for (const k of this.signingKeys) if (opts.keepOld === false || k.kid === kid) k.listed = false;
+    this.signingKeys.push({ kid, pair: crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }), listed: true });
+    return kid;
+  }
+  /** Stops publishing every key but the current one (the end of a rotation's overlap). */
+  dropOldSigningKeys(): void {
+    for (const k of this.signingKeys) k.listed = k === this.current;
+  }
+  /** GET /jwks waits until the returned function is called (to catch concurrent fetches). */
+  holdJwks(): () => void {
+    let release = (): void => undefined;
+    this.jwksGate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.jwksGate = undefined;
+      release();
+    };
   }
   setMembers(contextId: string, members: MockUser[], context?: { label?: string; title?: string }): void {
     this.services.rememberContext({ id: contextId, ...context });
@@ -176,8 +213,10 @@ export class LmsSimulator {
     const h: Record<string, unknown> = { alg: header?.alg ?? 'RS256', typ: 'JWT' };
     if (header?.kid !== null) h.kid = header?.kid ?? this.kid;
     if (signWith === 'otherKey') this.otherKey ??= crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    const key = signWith === 'otherKey' && this.otherKey ? this.otherKey : this.keys.privateKey;
-    return signJwt(payload, h, key, this.keys.publicKey);
+    // A header kid naming one of this LMS's keys (an older one too) signs with that key; the newest (current) one under the same kid wins.
+    const named = [...this.signingKeys].reverse().find((k) => k.kid === h.kid)?.pair ?? this.current.pair;
+    const key = signWith === 'otherKey' && this.otherKey ? this.otherKey : named.privateKey;
+    return signJwt(payload, h, key, named.publicKey);
   }
 
   // ---------------------------------------------------------------- browser launches
@@ -216,7 +255,11 @@ export class LmsSimulator {
     const url = new URL(req.url ?? '/', this.url);
     try {
       if (this.extraRoutes && (await this.extraRoutes(req, res, url))) return;
-      if (url.pathname === '/jwks' && req.method === 'GET') return send(res, 200, this.jwks());
+      if (url.pathname === '/jwks' && req.method === 'GET') {
+        this.jwksFetches += 1;
+        if (this.jwksGate) await this.jwksGate;
+        return send(res, 200, this.jwks());
+      }
       if (url.pathname === '/auth') return await this.authEndpoint(req, res, url);
       if (url.pathname === '/return') return send(res, 200, '<!doctype html><title>Mock LMS</title><p>Returned to LMS.</p>', 'text/html');
       if (url.pathname === '/deeplinking/return' && req.method === 'POST') return await this.deepLinking.handleReturn(req, res);

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { currentLaunchStore } from '../../../src/lti/ltijs-store';
 import { ActivityModel } from '../../../src/courses/activity.model';
 import { withLtik } from '../../../src/shared/links';
 import type { TestHarness } from '../../support/tool';
@@ -81,6 +82,8 @@ describe('background delivery needs no live launch', () => {
     await mark(t, await addSession(t), { ann: 'L' });
     const ltijs = mongoose.connection.useDb(`${h.config.dbName}_ltijs`);
     for (const name of ['idtokens', 'contexttokens', 'accesstokens']) await ltijs.collection(name).deleteMany({});
+    // As after their expiry or a restart: no instance holds a copy of them either.
+    currentLaunchStore()?.cache.clear();
     expect((await t.agent.get(withLtik(`/activity/${t.activityId}/teacher`, t.ltik))).status).toBe(401);
     expect(await run()).toMatchObject({ sent: 1 });
     expect(gradebookOf(h, 'gs-nolaunch')).toEqual({ ann: 50 });
