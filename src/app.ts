@@ -34,7 +34,6 @@ import { Refusal } from './shared/errors';
 import { httpMetricsMiddleware } from './metrics/metrics';
 import { metricsRouter } from './metrics/metrics.routes';
 import { requestIdMiddleware } from './shared/request-id';
-import { rememberSecurityHeaders } from './shared/security-headers';
 import { staticFileHeaders } from './shared/static-files';
 import { errorHandler, notFoundHandler, rejectMalformedPath } from './shared/error-handler.middleware';
 import { healthRouter } from './shared/health.routes';
@@ -69,6 +68,9 @@ export function buildApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('views', join(root, 'views'));
   app.set('view engine', 'ejs');
+  // Compiled templates are kept (express does so only when NODE_ENV=production); `npm run dev`
+  // recompiles on every render so template edits show at once.
+  app.set('view cache', config.env !== 'development');
   app.locals.publicUrl = publicUrl;
   // First: every log line of the request carries its id (X-Request-Id).
   app.use(requestIdMiddleware());
@@ -99,7 +101,6 @@ export function buildApp(deps: AppDeps): Express {
       strictTransportSecurity: https,
     }),
   );
-  app.use(rememberSecurityHeaders);
   // Before the body parsers: their errors must render in the visitor's language too.
   app.use(localeMiddleware(config.defaultLocale));
   app.use((_req, res, next) => {

@@ -12,7 +12,8 @@ import { connectMongoose, startDatabase, StartedDatabase } from '../../src/db/da
 import { startTool, Tool } from '../../src/server';
 import { createLogger } from '../../src/shared/logger';
 import { projectRoot } from '../../src/shared/project-root';
-import { MockLms } from '../../test/support/mock-lms';
+import type { MockLms } from '../../test/support/mock-lms';
+import { BenchLms } from './bench-lms';
 import { startToolChild, ToolChild } from './tool-child';
 
 /** The database's name in the printouts. */
@@ -45,7 +46,7 @@ export async function startInProcessTool(env: Record<string, string> = {}): Prom
     COOKIE_SECURE: 'false', COOKIE_SAMESITE: 'Lax', ...env,
   });
   const tool = await startTool({ config, ltiKey: randomBytes(32).toString('hex'), mongoUri: db.uri, log: createLogger('silent'), publicUrlFromPort: true });
-  const lms = await MockLms.start({ toolUrl: tool.url });
+  const lms = await BenchLms.start({ toolUrl: tool.url });
   await tool.platforms.upsertPlatform(lms.registration(), 'cli');
   return {
     tool, lms, config, dbKind: db.kind,
@@ -59,7 +60,7 @@ export async function startInProcessTool(env: Record<string, string> = {}): Prom
 
 export interface ChildProcessTool {
   tool: ToolChild;
-  lms: MockLms;
+  lms: BenchLms;
   db: StartedDatabase;
   /** The database server's pid when we started it (for its CPU time), else undefined. */
   dbPid: number | undefined;
@@ -71,7 +72,7 @@ export async function startChildProcessTool(): Promise<ChildProcessTool> {
   const dbPid = db.kind === 'external' ? undefined : Number(/pid (\d+)/.exec(db.description)?.[1]) || undefined;
   const dbName = newDbName();
   const tool = await startToolChild({ mongoUri: db.uri, dbName });
-  const lms = await MockLms.start({ toolUrl: tool.url });
+  const lms = await BenchLms.start({ toolUrl: tool.url });
   await connectMongoose(db.uri, dbName);
   await tool.call('register', { registration: lms.registration() });
   return {

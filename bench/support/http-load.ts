@@ -9,38 +9,55 @@ import { performance } from 'node:perf_hooks';
 export interface Reply {
   status: number;
   location?: string;
-  /** First 400 characters, for error reports. */
+  /** First 400 characters (or `bodyLimit`), for checks and error reports. */
   body: string;
+  /** The Set-Cookie lines, for clients that keep cookies by hand (lean-launch.ts, qr-path.ts). */
+  setCookie?: string[];
   ms: number;
 }
 
 export interface HttpClient {
-  request(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string): Promise<Reply>;
+  /** `bodyLimit`: keep this many characters of the body (default 400), e.g. to read a form's fields. */
+  request(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: string, bodyLimit?: number): Promise<Reply>;
+  /** Requests sent again because the server had closed the kept-alive socket they were sent on. */
+  readonly retries: number;
   close(): void;
 }
 
 export function httpClient(baseUrl: string, sockets: number): HttpClient {
   const base = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
-  return {
-    request(method, path, headers, body) {
-      const start = performance.now();
-      return new Promise((resolve, reject) => {
-        const req = http.request(
-          { host: base.hostname, port: base.port, method, path, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } },
-          (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => {
-              if (text.length < 400) text += chunk;
-            });
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: text.slice(0, 400), ms: performance.now() - start }));
-            res.on('error', reject);
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
+  let retries = 0;
+  const send = (method: string, path: string, headers: Record<string, string>, body: string | undefined, bodyLimit: number, start: number, retried: boolean): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: base.hostname, port: base.port, method, path, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (text.length < bodyLimit) text += chunk;
+          });
+          res.on('end', () => resolve({
+            status: res.statusCode ?? 0, location: res.headers.location, body: text.slice(0, bodyLimit), setCookie: res.headers['set-cookie'], ms: performance.now() - start,
+          }));
+          res.on('error', reject);
+        },
+      );
+      // A kept-alive socket the server closed just as we reused it: nothing reached the server,
+      // so send once more on a fresh socket, as browsers do (and as node's http docs advise).
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (!retried && req.reusedSocket && err.code === 'ECONNRESET') {
+          retries++;
+          resolve(send(method, path, headers, body, bodyLimit, start, true));
+        } else reject(err);
       });
+      req.end(body);
+    });
+  return {
+    request: (method, path, headers, body, bodyLimit = 400) => send(method, path, headers, body, bodyLimit, performance.now(), false),
+    get retries() {
+      return retries;
     },
     close: () => agent.destroy(),
   };

@@ -3,6 +3,7 @@ import { AttemptSlotModel } from './attempt-slot.model';
 import { AttemptPolicy, attemptsLeft, DEFAULT_ATTEMPT_POLICY } from './attempts';
 import { CheckInRefusal, EarlyFacts, refusalBeforeAttempt } from './check-in-decision';
 import { isDuplicateKey } from '../shared/database-errors';
+import { NaturalBatcher, writeErrorsByIndex } from '../shared/natural-batcher';
 
 /**
  * The wrong-code limit as one atomic step per guess. Counting stored failures and then deciding
@@ -33,22 +34,46 @@ export async function reserveAttempt(scope: AttemptScope, now: Date, policy: Att
   const fields = { ...scope, until: new Date(now.getTime() + policy.windowMs), token };
   for (let k = 0; k < policy.limit; k++) {
     const id = slotId(scope, k);
-    try {
-      await AttemptSlotModel.collection.updateOne({ _id: id as never, until: { $lte: now } }, { $set: fields }, { upsert: true });
-      return { id, token };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    if (await claims.submit({ id, now, fields })) return { id, token };
   }
   return undefined;
 }
+
+type Claim = { id: string; now: Date; fields: Record<string, unknown> };
+
+/**
+ * Claims of concurrent requests in one unordered command: each its own upsert on its own `_id`,
+ * so the unique index still hands each slot to exactly one request (E11000 = held: false).
+ */
+const claims = new NaturalBatcher<Claim, boolean>(async (items) => {
+  const ops = items.map((c) => ({ updateOne: { filter: { _id: c.id, until: { $lte: c.now } }, update: { $set: c.fields }, upsert: true } }));
+  let failed = new Map<number, unknown>();
+  try {
+    await AttemptSlotModel.collection.bulkWrite(ops as never, { ordered: false });
+  } catch (err) {
+    const byIndex = writeErrorsByIndex(err);
+    if (!byIndex) throw err;
+    failed = byIndex;
+  }
+  return items.map((_, i) => {
+    const e = failed.get(i);
+    if (e === undefined) return { ok: true as const, value: true };
+    return isDuplicateKey(e) ? { ok: true as const, value: false } : { ok: false as const, error: e };
+  });
+});
+
+/** Give-backs of concurrent requests in one command. */
+const releases = new NaturalBatcher<HeldAttempt, void>(async (items) => {
+  await AttemptSlotModel.collection.bulkWrite(items.map((h) => ({ deleteOne: { filter: { _id: h.id, token: h.token } } })) as never, { ordered: false });
+  return items.map(() => ({ ok: true as const, value: undefined }));
+});
 
 /**
  * Gives a slot back (the code was right, or not judged). Matched on the token: if the slot
  * expired meanwhile and another request won it, that request's claim stays.
  */
 export async function releaseAttempt(held: HeldAttempt): Promise<void> {
-  await AttemptSlotModel.collection.deleteOne({ _id: held.id as never, token: held.token });
+  await releases.submit(held);
 }
 
 /**
@@ -57,9 +82,11 @@ export async function releaseAttempt(held: HeldAttempt): Promise<void> {
  */
 export async function recentFailuresMs(scope: AttemptScope, now: Date, policy: AttemptPolicy = DEFAULT_ATTEMPT_POLICY): Promise<number[]> {
   const ids = Array.from({ length: policy.limit }, (_, k) => slotId(scope, k));
-  const held = await AttemptSlotModel.collection
-    .find<{ until: Date }>({ _id: { $in: ids as never[] }, courseId: scope.courseId, activityId: scope.activityId, until: { $gt: now } }, { projection: { until: 1 } })
+  // Only `_id` in the filter (an index look-up on every server); scope and time checked here.
+  const slots = await AttemptSlotModel.collection
+    .find<{ until: Date; courseId: string; activityId: string }>({ _id: { $in: ids as never[] } }, { projection: { until: 1, courseId: 1, activityId: 1 } })
     .toArray();
+  const held = slots.filter((s) => s.courseId === scope.courseId && s.activityId === scope.activityId && s.until.getTime() > now.getTime());
   return held.map((s) => s.until.getTime() - policy.windowMs);
 }
 

@@ -5,20 +5,21 @@ import { onAttendanceChanged } from '../grading/grade-hooks';
 import { findGroup } from '../groups/group-lookup.service';
 import { GroupModel } from '../groups/group.model';
 import { AttendanceSessionModel } from '../sessions/attendance-session.model';
-import { activityTimezone, getSession, StoredSession } from '../sessions/sessions.service';
+import { StoredSession, toStored } from '../sessions/sessions.service';
 import type { Logger } from '../shared/logger';
 import { Refusal } from '../shared/errors';
-import { findStatusSet } from '../status-sets/status-set-lookup.service';
 import { attemptsLeft, retryAt } from './attempts';
 import { AttemptScope, GuessAttempt, recentFailuresMs } from './attempt-slots.service';
 import { DeviceConflictModel } from './device-conflict.model';
 import { countCheckIn } from '../metrics/metrics';
 import { CheckInInput, CheckInRefusal, decideCheckIn, EarlyFacts, SubmittedCode } from './check-in-decision';
 import { rotationOn, SelfMarkingSettings } from './settings';
-import { readExtras, settingsFrom } from './self-marking.service';
+import { settingsFrom } from './self-marking.service';
+import { readCheckInActivityZone, readCheckInSession, readCheckInStatusSet } from './check-in-reads';
 import type { CheckInStatus } from './status-choice';
 import { checkInWindow } from './window';
 import { isDuplicateKey } from '../shared/database-errors';
+import { NaturalBatcher, writeErrorsByIndex } from '../shared/natural-batcher';
 
 /**
  * A student's self check-in (flow 1: the password typed inside the LMS). The service gathers the
@@ -54,7 +55,7 @@ export interface CheckInContext {
 type RecordLean = { statusId: string; remark?: string | null; selfRecordedAt?: Date | null };
 
 async function readStatuses(courseId: string, activityId: string, setId: string): Promise<StatusOption[]> {
-  const set = await findStatusSet(courseId, activityId, setId);
+  const set = await readCheckInStatusSet(courseId, activityId, setId);
   if (!set) throw new Refusal('not_found', 'STATUS_SET_NOT_IN_ACTIVITY');
   return set.statuses.map((s) => ({
     id: s._id, acronym: s.acronym, description: s.description, order: s.order, visible: s.visible ?? true,
@@ -69,8 +70,13 @@ async function inAudience(courseId: string, session: StoredSession, userId: stri
 }
 
 export async function readOwnRecord(courseId: string, activityId: string, sessionId: string, userId: string): Promise<CheckInFacts['existing']> {
-  const r = await AttendanceRecordModel.findOne({ sessionId, userId, courseId, activityId }, { statusId: 1, remark: 1, selfRecordedAt: 1 }).lean<RecordLean>();
-  return r ? { statusId: r.statusId, remark: r.remark ?? '', selfRecordedAt: r.selfRecordedAt ?? undefined } : null;
+  // Exactly the unique (session, student) key, so every server answers it from that index; the
+  // course and activity are checked on the document (a session id of another course finds nothing).
+  const r = await AttendanceRecordModel.collection.findOne<RecordLean & { courseId: string; activityId: string }>(
+    { sessionId, userId }, { projection: { statusId: 1, remark: 1, selfRecordedAt: 1, courseId: 1, activityId: 1 } },
+  );
+  if (!r || r.courseId !== courseId || r.activityId !== activityId) return null;
+  return { statusId: r.statusId, remark: r.remark ?? '', selfRecordedAt: r.selfRecordedAt ?? undefined };
 }
 
 async function deviceUsedBy(courseId: string, sessionId: string, userId: string, deviceId: string | undefined): Promise<string | undefined> {
@@ -82,14 +88,16 @@ async function deviceUsedBy(courseId: string, sessionId: string, userId: string,
 export async function loadCheckIn(
   courseId: string, activityId: string, sessionId: string, userId: string, now: Date, fallbackZone: string, deviceId?: string,
 ): Promise<CheckInFacts> {
-  const [session, timezone, extras, existing, failures, usedBy] = await Promise.all([
-    getSession(courseId, activityId, sessionId),
-    activityTimezone(courseId, activityId, fallbackZone),
-    readExtras(courseId, activityId, sessionId),
+  const [doc, timezone, existing, failures, usedBy] = await Promise.all([
+    readCheckInSession(courseId, activityId, sessionId),
+    readCheckInActivityZone(courseId, activityId, fallbackZone),
     readOwnRecord(courseId, activityId, sessionId, userId),
     recentFailuresMs({ courseId, activityId, sessionId, userId }, now),
     deviceUsedBy(courseId, sessionId, userId, deviceId),
   ]);
+  if (!doc) throw new Refusal('not_found', 'SESSION_NOT_IN_ACTIVITY');
+  const session = toStored(doc);
+  const extras = { selfMarking: doc.selfMarking, checkInSecret: doc.checkInSecret };
   const [statuses, audience] = await Promise.all([readStatuses(courseId, activityId, session.statusSetId), inAudience(courseId, session, userId)]);
   return {
     session, timezone, statuses, existing, inAudience: audience,
@@ -140,14 +148,35 @@ async function writeRecord(
     const res = await collection.updateOne(filter, { $set: fields });
     return res.matchedCount === 1;
   }
-  try {
-    const res = await collection.updateOne(filter, { $setOnInsert: { ...fields, _id: randomUUID(), courseId, activityId, remark: '', createdAt: now, __v: 0 } }, { upsert: true });
-    return res.upsertedCount === 1;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
+  return firstRecords.submit({ filter, insert: { ...fields, _id: randomUUID(), courseId, activityId, remark: '', createdAt: now, __v: 0 } });
 }
+
+type FirstRecord = { filter: { sessionId: string; userId: string }; insert: Record<string, unknown> };
+
+/**
+ * First check-ins of concurrent students in one command: per student an insert-only upsert on
+ * the unique (session, student) pair. True when this one inserted the record; false when it
+ * existed (or a concurrent request inserted it first: E11000).
+ */
+const firstRecords = new NaturalBatcher<FirstRecord, boolean>(async (items) => {
+  const ops = items.map((r) => ({ updateOne: { filter: r.filter, update: { $setOnInsert: r.insert }, upsert: true } }));
+  let upserted: Record<number, unknown>;
+  let failed = new Map<number, unknown>();
+  try {
+    upserted = (await AttendanceRecordModel.collection.bulkWrite(ops as never, { ordered: false })).upsertedIds;
+  } catch (err) {
+    const byIndex = writeErrorsByIndex(err);
+    const result = (err as { result?: { upsertedIds?: Record<number, unknown> } }).result;
+    if (!byIndex || !result) throw err;
+    failed = byIndex;
+    upserted = result.upsertedIds ?? {};
+  }
+  return items.map((_, i) => {
+    const e = failed.get(i);
+    if (e !== undefined) return isDuplicateKey(e) ? { ok: true as const, value: false } : { ok: false as const, error: e };
+    return { ok: true as const, value: upserted[i] !== undefined };
+  });
+});
 
 /** A wrong code needs nothing here: its attempt slot, kept for the window, is its record. */
 async function recordRefusal(courseId: string, activityId: string, userId: string, facts: CheckInFacts, reason: CheckInRefusal, ctx: CheckInContext): Promise<void> {
@@ -157,11 +186,6 @@ async function recordRefusal(courseId: string, activityId: string, userId: strin
   }
 }
 
-type SessionDoc = {
-  _id: string; startsAt: Date; durationMinutes: number; timezone: string; description?: string | null;
-  audience: { kind: string; groupId?: string | null }; statusSetId: string; seriesId?: string | null;
-  selfMarking?: Parameters<typeof settingsFrom>[0]; checkInSecret?: string | null;
-};
 
 /**
  * The facts the decision needs, in the fewest round trips: one read of the session (meeting,
@@ -174,16 +198,12 @@ type SessionDoc = {
 async function quickFacts(scope: AttemptScope, ctx: CheckInContext, attempt: GuessAttempt, readFailures: boolean): Promise<CheckInFacts | undefined> {
   const { courseId, activityId, sessionId, userId } = scope;
   const [doc, failures, usedBy] = await Promise.all([
-    AttendanceSessionModel.collection.findOne<SessionDoc>({ _id: sessionId as never, courseId, activityId }, { projection: { createdBy: 0, publicId: 0 } }),
+    readCheckInSession(courseId, activityId, sessionId),
     readFailures ? recentFailuresMs(scope, ctx.now) : [],
     deviceUsedBy(courseId, sessionId, userId, ctx.deviceId),
   ]);
   if (!doc) return undefined;
-  const session: StoredSession = {
-    id: doc._id, startsAt: doc.startsAt, durationMinutes: doc.durationMinutes, timezone: doc.timezone, description: doc.description ?? '',
-    audience: doc.audience.kind === 'group' ? { kind: 'group', groupId: doc.audience.groupId ?? '' } : { kind: 'all' },
-    statusSetId: doc.statusSetId, seriesId: doc.seriesId ?? undefined,
-  };
+  const session = toStored(doc);
   const settings = settingsFrom(doc.selfMarking);
   const mayChange = settings?.allowChange === true && settings.statusMode === 'choose';
   const early = async () => {
@@ -286,13 +306,27 @@ const REPAIR_WINDOW_MS = 10 * 60_000;
 
 type SelfAudit = { courseId: string; activityId: string; sessionId: string; userId: string; at: Date; from: { statusId: string | null; remark: string }; to: { statusId: string; remark: string } };
 
-/** One audit entry per self check-in: its id is derived from the record's self-recorded time. */
-async function insertSelfAudit(e: SelfAudit): Promise<void> {
+/**
+ * One audit entry per self check-in: its id is derived from the record's self-recorded time (an
+ * entry that exists already is no error). Entries of concurrent check-ins go in one command.
+ */
+const auditWrites = new NaturalBatcher<SelfAudit, void>(async (entries) => {
+  const docs = entries.map((e) => ({ _id: `self:${e.sessionId}:${e.userId}:${e.at.getTime()}` as never, ...e, actorId: e.userId, source: 'self' }));
   try {
-    await AuditEntryModel.collection.insertOne({ _id: `self:${e.sessionId}:${e.userId}:${e.at.getTime()}` as never, ...e, actorId: e.userId, source: 'self' });
+    await AuditEntryModel.collection.insertMany(docs, { ordered: false });
+    return entries.map(() => ({ ok: true as const, value: undefined }));
   } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
+    const failed = writeErrorsByIndex(err);
+    if (!failed) throw err;
+    return entries.map((_, i) => {
+      const e = failed.get(i);
+      return e === undefined || isDuplicateKey(e) ? { ok: true as const, value: undefined } : { ok: false as const, error: err };
+    });
   }
+});
+
+function insertSelfAudit(e: SelfAudit): Promise<void> {
+  return auditWrites.submit(e);
 }
 
 async function gradeHook(courseId: string, activityId: string, sessionId: string, userId: string, log?: Logger): Promise<void> {

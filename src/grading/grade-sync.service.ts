@@ -2,6 +2,7 @@ import type { AgsServices } from '../lti/lti-services';
 import { LtiServiceError } from '../lti/lti-services';
 import { loadReport } from '../reports/report-data.service';
 import { isDuplicateKey } from '../shared/database-errors';
+import { NaturalBatcher } from '../shared/natural-batcher';
 import { acquireLease, pruneLeases, releaseLease } from '../shared/job-lease.service';
 import type { Logger } from '../shared/logger';
 import { afterFailure } from './backoff';
@@ -94,17 +95,26 @@ export async function enqueueGradeSync(courseId: string, activityId: string, use
     },
     { updateOne: { filter: { _id: ids[i], state: { $ne: 'pending' } }, update: { $set: { state: 'pending', attempts: 0, nextAttemptAt: now } } } },
   ]);
+  await gradeEnqueues.submit(ops);
+}
+
+/**
+ * Enqueues of concurrent requests (a check-in burst) in one ordered bulk write: each request's
+ * statement pairs keep their order. Two enqueues inserting the same new job at once: one loses
+ * with E11000 (and, ordered, the command stops there). Repeating the command then updates the
+ * document the other one inserted (an extra generation is harmless).
+ */
+const gradeEnqueues = new NaturalBatcher<readonly object[], void>(async (batches) => {
+  const ops = batches.flat();
   try {
     await GradeSyncJobModel.collection.bulkWrite(ops as never, { ordered: true });
   } catch (err) {
-    // Two enqueues inserting the same new pair at once: one loses with E11000 (and, ordered, stops
-    // there). Repeating the batch now updates the document the other one inserted (an extra
-    // generation is harmless).
     const errors = ([] as unknown[]).concat((err as { writeErrors?: unknown }).writeErrors ?? err);
     if (!errors.every(isDuplicateKey)) throw err;
     await GradeSyncJobModel.collection.bulkWrite(ops as never, { ordered: true });
   }
-}
+  return batches.map(() => ({ ok: true as const, value: undefined }));
+});
 
 /** The grade hook's listener (subscribed in src/server.ts). Logs its own failures: the callers' data is saved already. */
 export function gradeSyncListener(deps: { now: () => Date; log: Logger }): AttendanceChangedListener {

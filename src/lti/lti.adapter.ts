@@ -5,7 +5,7 @@ import { Provider } from 'ltijs';
 import type { Locale } from '../i18n/i18n';
 import { DATABASE_WAIT_MS, DEFAULT_WRITE_CONCERN, WriteConcernSetting } from '../db/database';
 import { Refusal } from '../shared/errors';
-import { restoreSecurityHeaders } from '../shared/security-headers';
+import { dropLtijsHelmet } from '../shared/security-headers';
 import type { Logger } from '../shared/logger';
 import type { LtiPlatformStore } from '../platforms/platform.service';
 import { LaunchContext, LaunchData, LtijsContext, LtijsToken, toLaunchContext, toLaunchData, withVerifiedClaims } from './launch-context';
@@ -86,13 +86,9 @@ export async function createLtiAdapter(opts: LtiAdapterOptions): Promise<LtiAdap
       cors: false, // its default reflects any origin with credentials
       cookies: opts.cookies,
       tokenMaxAge: opts.tokenMaxAgeSeconds,
-      // ltijs's bundled helmet 6 sets COEP require-corp (breaks embedding), HSTS even over plain
-      // http and other values than ours: our own helmet (outside) already set the headers we want.
-      serverAddon: (app) =>
-        app.use((_req, res, next) => {
-          restoreSecurityHeaders(res);
-          next();
-        }),
+      // ltijs's bundled helmet 6 would set COEP require-corp (breaks embedding), HSTS even over
+      // plain http and other values than ours: our own helmet (outside) sets the headers.
+      serverAddon: dropLtijsHelmet,
     },
   );
 

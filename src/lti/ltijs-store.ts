@@ -96,6 +96,18 @@ export interface LaunchStore extends LtijsDatabaseInstance {
 
 let current: LaunchStore | undefined;
 
+/** ltijs's registration collections (model names), read through platformGet. */
+const PLATFORM_COLLECTIONS = new Set(['platform', 'platformStatus', 'publickey', 'privatekey']);
+const PLATFORM_CACHE_MS = 3_000;
+const platformAnswers = new Map<string, { answer: unknown; expiresAtMs: number }>();
+let platformGeneration = 0;
+
+function forgetPlatformsIfWritten(collection: string): void {
+  if (!PLATFORM_COLLECTIONS.has(collection)) return;
+  platformGeneration++;
+  platformAnswers.clear();
+}
+
 const cacheKey = (collection: string, id: string) => `${collection}:${id}`;
 
 /** The store ltijs runs on in this process (for the ltik hook and tests). */
@@ -140,9 +152,12 @@ export function createLaunchStore(opts: LaunchStoreOptions): LaunchStore {
     }
 
     override async Get(key: unknown, collection: string, query?: Query): Promise<unknown> {
+      if (!key && PLATFORM_COLLECTIONS.has(collection)) return this.platformGet(collection, query);
       const id = keyedId(collection, query);
       if (id === undefined || key) return super.Get(key, collection, query);
       const name = collection as Keyed;
+      // A nonce is checked by its insert (below): one round trip, and atomic.
+      if (name === 'nonce') return false;
       if (cached(name)) {
         const hit = cache.get(cacheKey(name, id));
         if (hit) return [hit];
@@ -157,14 +172,40 @@ export function createLaunchStore(opts: LaunchStoreOptions): LaunchStore {
     }
 
     override async Insert(key: unknown, collection: string, item: Query, index?: Query): Promise<boolean> {
+      forgetPlatformsIfWritten(collection);
       const id = keyedId(collection, pick(collection, item));
       if (id === undefined || key) return super.Insert(key, collection, item, index);
       // A second insert of the same nonce or state fails on `_id`: a replay loses, atomically.
-      await this.collection(collection as Keyed).insertOne({ ...storedShape(collection as Keyed, item), _id: id as never, createdAt: new Date(now()) });
+      try {
+        await this.collection(collection as Keyed).insertOne({ ...storedShape(collection as Keyed, item), _id: id as never, createdAt: new Date(now()) });
+      } catch (err) {
+        // ltijs's own words for a replayed id_token (it checked with a read before inserting).
+        if (collection === 'nonce' && (err as { code?: unknown }).code === 11000) throw new Error('NONCE_ALREADY_RECEIVED');
+        throw err;
+      }
       return true;
     }
 
+    /**
+     * Registrations, their activation and keys change rarely, yet ltijs reads the registration
+     * and its status twice per launch. Answers are kept for PLATFORM_CACHE_MS; any write to
+     * those collections through this instance drops them all. Another instance's change shows
+     * here within that time (the registry's own check, PLATFORMS_REFRESH_SECONDS, is apart).
+     */
+    private async platformGet(collection: string, query?: Query): Promise<unknown> {
+      const k = `${collection}:${JSON.stringify(query ?? {})}`;
+      const hit = platformAnswers.get(k);
+      if (hit && hit.expiresAtMs > now()) return hit.answer;
+      const generation = platformGeneration;
+      const answer = super.Get(false, collection, query);
+      const result = await answer;
+      // A write that happened meanwhile may not be in it: not kept.
+      if (generation === platformGeneration) platformAnswers.set(k, { answer: result, expiresAtMs: now() + PLATFORM_CACHE_MS });
+      return result;
+    }
+
     override async Replace(key: unknown, collection: string, query: Query, item: Query, index?: Query): Promise<boolean> {
+      forgetPlatformsIfWritten(collection);
       const id = keyedId(collection, query);
       if (id === undefined || key) return super.Replace(key, collection, query, item, index);
       const name = collection as Keyed;
@@ -176,6 +217,7 @@ export function createLaunchStore(opts: LaunchStoreOptions): LaunchStore {
     }
 
     override async Modify(key: unknown, collection: string, query: Query, modification: Query): Promise<boolean> {
+      forgetPlatformsIfWritten(collection);
       const id = keyedId(collection, query);
       if (id === undefined || key) return super.Modify(key, collection, query, modification);
       if (cached(collection)) cache.delete(cacheKey(collection, id));
@@ -184,6 +226,7 @@ export function createLaunchStore(opts: LaunchStoreOptions): LaunchStore {
     }
 
     override async Delete(collection: string, query: Query): Promise<boolean> {
+      forgetPlatformsIfWritten(collection);
       const id = keyedId(collection, query);
       if (id === undefined) return super.Delete(collection, query);
       if (cached(collection)) cache.delete(cacheKey(collection, id));

@@ -86,11 +86,18 @@ function toSet(s: SetLean): ReportStatusSet {
   return { id: s._id, statuses, maxPoints: maxPointsOf(statuses), autoStatusId: s.autoStatusId ?? null };
 }
 
+/** One id as a plain value, so the unique (course, student) index answers it on every server. */
+const oneOrIn = (ids: readonly string[]): string | { $in: string[] } => (ids.length === 1 && ids[0] !== undefined ? ids[0] : { $in: [...ids] });
+
 export async function loadReport(courseId: string, activityId: string, filters: ReportFilters, now: Date): Promise<LoadedReport> {
   const [activity, sessionDocs, memberDocs, groupDocs, setDocs] = await Promise.all([
     loadActivityReportSettings(courseId, activityId),
     AttendanceSessionModel.find(sessionFilter(courseId, activityId, filters), { startsAt: 1, durationMinutes: 1, description: 1, audience: 1, statusSetId: 1 }).lean<SessionLean[]>(),
-    MemberModel.find({ courseId, role: 'student', ...(filters.includeInactive ? {} : { active: true }) }, { userId: 1, givenName: 1, familyName: 1, name: 1, email: 1, username: 1, active: 1, createdAt: 1 }).lean<MemberLean[]>(),
+    // One student's page (and one grade's delivery) reads that student, not the whole class.
+    MemberModel.find(
+      { courseId, ...(filters.userIds ? { userId: oneOrIn(filters.userIds) } : {}), role: 'student', ...(filters.includeInactive ? {} : { active: true }) },
+      { userId: 1, givenName: 1, familyName: 1, name: 1, email: 1, username: 1, active: 1, createdAt: 1 },
+    ).lean<MemberLean[]>(),
     GroupModel.find({ courseId }, { name: 1, memberIds: 1 }).lean<Array<{ _id: string; name: string; memberIds: string[] }>>(),
     StatusSetModel.find({ courseId, activityId }, { autoStatusId: 1, statuses: 1 }).lean<SetLean[]>(),
   ]);
@@ -105,7 +112,7 @@ export async function loadReport(courseId: string, activityId: string, filters: 
       // Every session of the activity is shown: no list of ids to match (much faster on large classes).
       ...(filters.from || filters.to || filters.groupId ? { sessionId: { $in: sessions.map((s) => s.id) } } : {}),
       // One student's page reads one student's records, not the class's.
-      ...(wanted ? { userId: { $in: [...wanted] } } : {}),
+      ...(wanted ? { userId: oneOrIn([...wanted]) } : {}),
     },
     { _id: 0, sessionId: 1, userId: 1, statusId: 1, remark: 1, source: 1, selfRecordedAt: 1 },
   ).lean<RecordLean[]>();

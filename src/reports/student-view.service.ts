@@ -1,4 +1,3 @@
-import { AttendanceRecordModel } from '../attendance/attendance-record.model';
 import { calendarFeedState, CalendarFeedState } from './calendar-feed.service';
 import { loadReport, LoadedReport } from './report-data.service';
 
@@ -21,18 +20,15 @@ export interface StudentHome {
   calendar: CalendarFeedState;
 }
 
-type SourceLean = { sessionId: string; source?: string; selfRecordedAt?: Date };
-
 export async function loadStudentAttendance(courseId: string, activityId: string, userId: string, now: Date): Promise<StudentAttendance> {
-  const [loaded, sources] = await Promise.all([
-    loadReport(courseId, activityId, { userIds: [userId], includeInactive: true }, now),
-    AttendanceRecordModel.find({ courseId, activityId, userId }, { _id: 0, sessionId: 1, source: 1, selfRecordedAt: 1 }).lean<SourceLean[]>(),
-  ]);
+  const loaded = await loadReport(courseId, activityId, { userIds: [userId], includeInactive: true }, now);
+  // The report's cells already say how each record was made (their origin): no second read.
   const hints = new Map<string, RecordHint>();
-  for (const r of sources) {
-    if (r.source === 'auto') hints.set(r.sessionId, 'auto');
-    else if (r.source === 'self' || r.selfRecordedAt) hints.set(r.sessionId, 'self');
-  }
+  const row = loaded.report.rows.find((r) => r.student.userId === userId);
+  row?.cells.forEach((cell, i) => {
+    const sessionId = loaded.report.sessions[i]?.id;
+    if (sessionId && cell.origin) hints.set(sessionId, cell.origin);
+  });
   return { loaded, hints };
 }
 

@@ -42,12 +42,12 @@ export interface FormOptions {
 
 export type SaveResult = { ok: true; id: string; endsAt: Date; dst?: DstNote } | { ok: false; errors: FieldErrors; status: number };
 
-type SessionLean = {
+export type SessionLean = {
   _id: string; startsAt: Date; durationMinutes: number; timezone: string; description?: string | null; audience: { kind: string; groupId?: string | null };
   statusSetId: string; seriesId?: string | null; version?: number | null; lastEdit?: { by?: string | null; name?: string | null; at?: Date | null } | null;
 };
 
-function toStored(doc: SessionLean): StoredSession {
+export function toStored(doc: SessionLean): StoredSession {
   return {
     id: doc._id,
     startsAt: doc.startsAt,

@@ -1,43 +1,18 @@
-import type { RequestHandler, Response } from 'express';
+import type { Express } from 'express';
 
 /**
  * Our helmet (in app.ts) decides the security headers. ltijs runs its own helmet 6 on every
- * route behind it and overwrites several of them with other values (HSTS of 180 days instead of
- * one year, Referrer-Policy no-referrer, COEP require-corp that breaks embedding). So the headers
- * our helmet set are remembered per response, and ltijs's server add-on puts them back: every
- * route answers with the same policy.
+ * route behind it, which would overwrite several of them with other values (HSTS of 180 days
+ * instead of one year, Referrer-Policy no-referrer, COEP require-corp that breaks embedding).
+ * Its layer is taken out of ltijs's express app (given as ltijs's server add-on, which runs
+ * right after ltijs mounted its middleware): every route answers with our policy, and no
+ * request pays for a dozen header middlewares twice. An ltijs release that no longer mounts
+ * helmet this way is noticed at start-up, not by a header test weeks later.
  */
-const GUARDED = [
-  'strict-transport-security',
-  'referrer-policy',
-  'cross-origin-embedder-policy',
-  'cross-origin-opener-policy',
-  'cross-origin-resource-policy',
-  'origin-agent-cluster',
-  'x-content-type-options',
-  'x-dns-prefetch-control',
-  'x-download-options',
-  'x-permitted-cross-domain-policies',
-  'x-xss-protection',
-] as const;
-
-const KEY = 'ourSecurityHeaders';
-
-/** Right after our helmet: remember what it set. */
-export const rememberSecurityHeaders: RequestHandler = (_req, res, next) => {
-  const saved: Record<string, string | number | string[] | undefined> = {};
-  for (const name of GUARDED) saved[name] = res.getHeader(name);
-  res.locals[KEY] = saved;
-  next();
-};
-
-/** Inside ltijs, after its helmet: put ours back, and drop what ours did not set. */
-export function restoreSecurityHeaders(res: Response): void {
-  const saved = res.locals[KEY] as Record<string, string | number | string[] | undefined> | undefined;
-  if (!saved) return;
-  for (const name of GUARDED) {
-    const value = saved[name];
-    if (value === undefined) res.removeHeader(name);
-    else res.setHeader(name, value);
-  }
+export function dropLtijsHelmet(app: Express): void {
+  const router = (app as unknown as { _router?: { stack: Array<{ name?: string }> } })._router;
+  const stack = router?.stack ?? [];
+  const before = stack.length;
+  for (let i = stack.length - 1; i >= 0; i--) if (stack[i]?.name === 'helmetMiddleware') stack.splice(i, 1);
+  if (stack.length !== before - 1) throw new Error('ltijs: expected exactly one helmet layer in its express app; re-check src/shared/security-headers.ts against the installed ltijs');
 }

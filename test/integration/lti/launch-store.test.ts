@@ -105,3 +105,21 @@ describe('ltijs launch documents keyed for point look-ups', () => {
     expect((await home(r.agent, r.ltik)).text).toContain('Dace Ozola');
   });
 });
+
+describe('ltijs registration reads kept briefly', () => {
+  it('when a registration is approved or deactivated through this instance, then the next launch sees it at once', async () => {
+    const { MockLms } = await import('../../support/mock-lms');
+    const other = await MockLms.start({ toolUrl: h.tool.url });
+    try {
+      await h.tool.platforms.upsertPlatform({ ...other.registration(), status: 'pending' }, 'cli');
+      const refused = await other.launch({ role: 'Learner', user: { id: 'pending-1' } });
+      expect(refused.status).not.toBe(200); // pending: ltijs answers "not activated" (its status is now kept)
+      await h.tool.platforms.upsertPlatform({ ...other.registration(), status: 'active' }, 'cli');
+      expect((await other.launch({ role: 'Learner', user: { id: 'pending-1' } })).status).toBe(200);
+      await h.tool.platforms.upsertPlatform({ ...other.registration(), status: 'pending' }, 'cli');
+      expect((await other.launch({ role: 'Learner', user: { id: 'pending-1' } })).status).not.toBe(200);
+    } finally {
+      await other.stop();
+    }
+  });
+});
