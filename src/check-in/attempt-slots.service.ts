@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AttemptSlotModel } from './attempt-slot.model';
 import { AttemptPolicy, attemptsLeft, DEFAULT_ATTEMPT_POLICY } from './attempts';
 import { CheckInRefusal, EarlyFacts, refusalBeforeAttempt } from './check-in-decision';
-import { isDuplicateKey } from '../shared/database-errors';
-import { NaturalBatcher, writeErrorsByIndex } from '../shared/natural-batcher';
+import { itemOutcome, NaturalBatcher, unorderedBulk } from '../shared/natural-batcher';
 
 /**
  * The wrong-code limit as one atomic step per guess. Counting stored failures and then deciding
@@ -47,19 +46,8 @@ type Claim = { id: string; now: Date; fields: Record<string, unknown> };
  */
 const claims = new NaturalBatcher<Claim, boolean>(async (items) => {
   const ops = items.map((c) => ({ updateOne: { filter: { _id: c.id, until: { $lte: c.now } }, update: { $set: c.fields }, upsert: true } }));
-  let failed = new Map<number, unknown>();
-  try {
-    await AttemptSlotModel.collection.bulkWrite(ops as never, { ordered: false });
-  } catch (err) {
-    const byIndex = writeErrorsByIndex(err);
-    if (!byIndex) throw err;
-    failed = byIndex;
-  }
-  return items.map((_, i) => {
-    const e = failed.get(i);
-    if (e === undefined) return { ok: true as const, value: true };
-    return isDuplicateKey(e) ? { ok: true as const, value: false } : { ok: false as const, error: e };
-  });
+  const bulk = await unorderedBulk(() => AttemptSlotModel.collection.bulkWrite(ops as never, { ordered: false }));
+  return items.map((_, i) => itemOutcome(bulk.errorAt(i), true, false));
 });
 
 /** Give-backs of concurrent requests in one command. */

@@ -18,8 +18,7 @@ import { settingsFrom } from './self-marking.service';
 import { readCheckInActivityZone, readCheckInSession, readCheckInStatusSet } from './check-in-reads';
 import type { CheckInStatus } from './status-choice';
 import { checkInWindow } from './window';
-import { isDuplicateKey } from '../shared/database-errors';
-import { NaturalBatcher, writeErrorsByIndex } from '../shared/natural-batcher';
+import { itemOutcome, NaturalBatcher, unorderedBulk } from '../shared/natural-batcher';
 
 /**
  * A student's self check-in (flow 1: the password typed inside the LMS). The service gathers the
@@ -160,22 +159,9 @@ type FirstRecord = { filter: { sessionId: string; userId: string }; insert: Reco
  */
 const firstRecords = new NaturalBatcher<FirstRecord, boolean>(async (items) => {
   const ops = items.map((r) => ({ updateOne: { filter: r.filter, update: { $setOnInsert: r.insert }, upsert: true } }));
-  let upserted: Record<number, unknown>;
-  let failed = new Map<number, unknown>();
-  try {
-    upserted = (await AttendanceRecordModel.collection.bulkWrite(ops as never, { ordered: false })).upsertedIds;
-  } catch (err) {
-    const byIndex = writeErrorsByIndex(err);
-    const result = (err as { result?: { upsertedIds?: Record<number, unknown> } }).result;
-    if (!byIndex || !result) throw err;
-    failed = byIndex;
-    upserted = result.upsertedIds ?? {};
-  }
-  return items.map((_, i) => {
-    const e = failed.get(i);
-    if (e !== undefined) return isDuplicateKey(e) ? { ok: true as const, value: false } : { ok: false as const, error: e };
-    return { ok: true as const, value: upserted[i] !== undefined };
-  });
+  const bulk = await unorderedBulk(() => AttendanceRecordModel.collection.bulkWrite(ops as never, { ordered: false }));
+  const upserted = bulk.result.upsertedIds ?? {};
+  return items.map((_, i) => itemOutcome(bulk.errorAt(i), upserted[i] !== undefined, false));
 });
 
 /** A wrong code needs nothing here: its attempt slot, kept for the window, is its record. */
@@ -312,17 +298,8 @@ type SelfAudit = { courseId: string; activityId: string; sessionId: string; user
  */
 const auditWrites = new NaturalBatcher<SelfAudit, void>(async (entries) => {
   const docs = entries.map((e) => ({ _id: `self:${e.sessionId}:${e.userId}:${e.at.getTime()}` as never, ...e, actorId: e.userId, source: 'self' }));
-  try {
-    await AuditEntryModel.collection.insertMany(docs, { ordered: false });
-    return entries.map(() => ({ ok: true as const, value: undefined }));
-  } catch (err) {
-    const failed = writeErrorsByIndex(err);
-    if (!failed) throw err;
-    return entries.map((_, i) => {
-      const e = failed.get(i);
-      return e === undefined || isDuplicateKey(e) ? { ok: true as const, value: undefined } : { ok: false as const, error: err };
-    });
-  }
+  const bulk = await unorderedBulk(() => AuditEntryModel.collection.insertMany(docs, { ordered: false }));
+  return entries.map((_, i) => itemOutcome(bulk.errorAt(i), undefined, undefined));
 });
 
 function insertSelfAudit(e: SelfAudit): Promise<void> {

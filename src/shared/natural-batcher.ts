@@ -1,3 +1,5 @@
+import { isDuplicateKey } from './database-errors';
+
 /**
  * Natural batching ("group commit") of database round trips. The first item goes at once, as
  * its own batch: an idle server adds no wait. Items that arrive while a batch is in flight wait
@@ -79,4 +81,26 @@ export function writeErrorsByIndex(err: unknown): Map<number, unknown> | undefin
     if (typeof index === 'number') byIndex.set(index, e);
   }
   return byIndex;
+}
+
+/**
+ * An unordered bulk write of one batch, sorted per item: the write's result (the driver's error
+ * carries it when only some items failed) and each item's own write error. Anything else (the
+ * database away) is thrown: every caller of the batch gets it.
+ */
+export async function unorderedBulk<R>(write: () => Promise<R>): Promise<{ result: Partial<R>; errorAt(index: number): unknown }> {
+  try {
+    const result = await write();
+    return { result, errorAt: () => undefined };
+  } catch (err) {
+    const failed = writeErrorsByIndex(err);
+    if (!failed) throw err;
+    return { result: ((err as { result?: Partial<R> }).result ?? {}) as Partial<R>, errorAt: (i) => failed.get(i) };
+  }
+}
+
+/** One item's result: `written` without an error, `duplicate` when a unique index refused it (E11000), else its error. */
+export function itemOutcome<O>(error: unknown, written: O, duplicate: O): ItemResult<O> {
+  if (error === undefined) return { ok: true, value: written };
+  return isDuplicateKey(error) ? { ok: true, value: duplicate } : { ok: false, error };
 }

@@ -76,3 +76,17 @@ describe('natural batching', () => {
     expect(writeErrorsByIndex(new Error('network'))).toBeUndefined();
   });
 });
+
+describe('per-item outcomes of an unordered bulk write', () => {
+  it('when some items are refused, then each gets its own outcome; when the command fails, it throws', async () => {
+    const { itemOutcome, unorderedBulk } = await import('../../../src/shared/natural-batcher');
+    const partial = await unorderedBulk(async () => {
+      throw Object.assign(new Error('bulk'), { writeErrors: [{ index: 1, code: 11000 }, { index: 2, code: 2 }], result: { upsertedIds: { 0: 'a' } } });
+    });
+    expect(partial.result).toEqual({ upsertedIds: { 0: 'a' } });
+    expect([0, 1, 2].map((i) => itemOutcome(partial.errorAt(i), 'written', 'duplicate'))).toEqual([
+      { ok: true, value: 'written' }, { ok: true, value: 'duplicate' }, { ok: false, error: { index: 2, code: 2 } },
+    ]);
+    await expect(unorderedBulk(async () => { throw new Error('database away'); })).rejects.toThrow('database away');
+  });
+});
